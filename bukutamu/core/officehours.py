@@ -1,0 +1,286 @@
+"""The office calendar: working hours, holidays, and office minutes between moments.
+
+Pure: no clock, no I/O. Everything is computed on the office's wall clock
+(``Asia/Pontianak`` by default) from a per-day table of working segments:
+
+    day d has up to two segments [o1, c1) and [o2, c2) in minutes after midnight
+    (two when a lunch pause splits the day, else the second is empty);
+    cum(t) = office minutes from the table's origin up to moment t.
+
+``office_minutes(s, e) = cum(e) - cum(s)``: a visit crossing closing time simply
+continues at the next working day's opening (it is "carried over", never a 16-hour
+breach), weekends, holidays and cuti bersama count zero. The table is built per
+range of years (holidays from the ``holidays`` package, country ID, categories
+``public`` + ``government`` for cuti bersama) and cached on the calendar, so the
+vectorised functions cost a few numpy operations per interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from bukutamu.config import CalendarSettings
+
+_DAY_MIN = 1440.0
+_NS_PER_MIN = 60_000_000_000
+_EPOCH = date(1970, 1, 1)
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(country: str, cuti_bersama: bool, year: int) -> tuple[tuple[date, str], ...]:
+    """Public holidays (+ cuti bersama) of one year, Indonesian names, sorted."""
+    import holidays  # heavy import, only when a calendar is first used
+
+    categories = ("public", "government") if cuti_bersama else ("public",)
+    try:
+        table = holidays.country_holidays(country, years=year, categories=categories, language="id")
+    except NotImplementedError:  # a country without the government category
+        table = holidays.country_holidays(country, years=year)
+    return tuple(sorted(table.items()))
+
+
+def _minutes(t: time) -> float:
+    return t.hour * 60 + t.minute + t.second / 60
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Working segments of consecutive days [day0, day0 + n), as day numbers since 1970-01-01."""
+
+    day0: int
+    o1: np.ndarray
+    c1: np.ndarray
+    o2: np.ndarray
+    c2: np.ndarray
+    cum_before: np.ndarray  # office minutes from the table origin to the day's midnight
+
+    @property
+    def cum_end(self) -> np.ndarray:
+        return self.cum_before + (self.c1 - self.o1) + (self.c2 - self.o2)
+
+    @property
+    def days(self) -> int:
+        return len(self.o1)
+
+
+class OfficeCalendar:
+    """Office hours of one office. Build it once from settings and reuse it (it caches)."""
+
+    def __init__(self, settings: CalendarSettings | None = None, time_zone: str = "Asia/Pontianak"):
+        self.settings = settings or CalendarSettings()
+        self.tz = ZoneInfo(time_zone)
+        self.time_zone = time_zone
+        self._extra = {date.fromisoformat(str(d)) for d in self.settings.extra_holidays}
+        r = self.settings.ramadan
+        self._ramadan = (date.fromisoformat(str(r[0])), date.fromisoformat(str(r[1]))) if r else None
+        self._tables: dict[tuple[int, int], _Table] = {}
+
+    # --- holidays ---------------------------------------------------------------
+
+    def holidays(self, start: date, end: date) -> list[tuple[date, str]]:
+        """Holidays (public, cuti bersama, extra) in [start, end], with their names."""
+        out: dict[date, str] = {}
+        for year in range(start.year, end.year + 1):
+            for d, name in _holidays_of(self.settings.holidays_country, self.settings.cuti_bersama, year):
+                if start <= d <= end:
+                    out[d] = name
+        for d in self._extra:
+            if start <= d <= end:
+                out.setdefault(d, "Libur kantor")
+        return sorted(out.items())
+
+    # --- the day table ------------------------------------------------------------
+
+    def _table(self, y0: int, y1: int) -> _Table:
+        key = (y0, y1)
+        if key not in self._tables:
+            self._tables[key] = self._build(y0, y1)
+        return self._tables[key]
+
+    def _table_for_days(self, first_day: int, last_day: int) -> _Table:
+        y0 = (_EPOCH + timedelta(days=int(first_day))).year
+        y1 = (_EPOCH + timedelta(days=int(last_day))).year
+        # Widen to the enclosing cached range when one exists (fewer tables).
+        for (a, b) in self._tables:
+            if a <= y0 and y1 <= b:
+                return self._tables[(a, b)]
+        return self._table(y0, y1)
+
+    def _build(self, y0: int, y1: int) -> _Table:
+        s = self.settings
+        first, last = date(y0, 1, 1), date(y1, 12, 31)
+        day0 = (first - _EPOCH).days
+        n = (last - first).days + 1
+        days = np.arange(day0, day0 + n)
+        weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+        off = np.array([(d - _EPOCH).days for d, _ in self.holidays(first, last)], dtype=np.int64)
+        working = (weekday < 5) & ~np.isin(days, off)
+        friday = weekday == 4
+        ramadan = np.zeros(n, dtype=bool)
+        if self._ramadan:
+            r0, r1 = ((d - _EPOCH).days for d in self._ramadan)
+            ramadan = (days >= r0) & (days <= r1)
+
+        def pick(normal: tuple[time, time], fri: tuple[time, time], idx: int) -> np.ndarray:
+            return np.where(friday, _minutes(fri[idx]), _minutes(normal[idx]))
+
+        open_ = np.where(ramadan, pick(s.ramadan_hours, s.ramadan_friday, 0), pick(s.mon_thu, s.fri, 0))
+        close = np.where(ramadan, pick(s.ramadan_hours, s.ramadan_friday, 1), pick(s.mon_thu, s.fri, 1))
+        open_ = np.where(working, open_, 0.0)
+        close = np.where(working, close, 0.0)
+        lunch, lunch_fri = s.lunch, s.lunch_friday or s.lunch
+        if lunch:
+            l0 = np.where(friday, _minutes(lunch_fri[0]), _minutes(lunch[0]))
+            l1 = np.where(friday, _minutes(lunch_fri[1]), _minutes(lunch[1]))
+            l0 = np.clip(l0, open_, close)
+            l1 = np.clip(l1, l0, close)
+            o1, c1, o2, c2 = open_, l0, l1, close
+        else:
+            o1, c1, o2, c2 = open_, close, close, close
+        length = (c1 - o1) + (c2 - o2)
+        cum_before = np.concatenate(([0.0], np.cumsum(length)[:-1]))
+        return _Table(day0, o1.astype(float), c1.astype(float), o2.astype(float), c2.astype(float),
+                      cum_before)
+
+    # --- conversions ----------------------------------------------------------------
+
+    def _local_minutes(self, values: Any) -> np.ndarray:
+        """Moments -> float minutes since 1970-01-01 00:00 on the office wall clock (NaN for NaT).
+
+        Accepts aware datetimes / Timestamps, pandas Series or DatetimeIndex (aware:
+        converted to the office zone; naive: taken as office wall clock) and numpy
+        datetime64 arrays (naive = office wall clock).
+        """
+        if isinstance(values, (datetime, pd.Timestamp)):
+            values = [values]
+        idx = pd.DatetimeIndex(values) if not isinstance(values, pd.DatetimeIndex) else values
+        if idx.tz is not None:
+            idx = idx.tz_convert(self.tz).tz_localize(None)
+        ns = idx.as_unit("ns").asi8.astype(np.float64)
+        ns[np.asarray(idx.isna())] = np.nan
+        return ns / _NS_PER_MIN
+
+    def _cum(self, m: np.ndarray) -> tuple[np.ndarray, _Table | None]:
+        """cum(t) for every finite minute value, and the table whose origin it uses."""
+        ok = np.isfinite(m)
+        if not ok.any():
+            return np.full(m.shape, np.nan), None
+        t = self._table_for_days(int(np.floor(m[ok].min() / _DAY_MIN)), int(np.floor(m[ok].max() / _DAY_MIN)))
+        return self._cum_on(t, m), t
+
+    @staticmethod
+    def _cum_on(t: _Table, m: np.ndarray) -> np.ndarray:
+        ok = np.isfinite(m)
+        day = np.floor(np.where(ok, m, t.day0 * _DAY_MIN) / _DAY_MIN).astype(np.int64)
+        i = day - t.day0
+        tod = np.where(ok, m, 0.0) - day * _DAY_MIN
+        within = (np.clip(tod - t.o1[i], 0.0, t.c1[i] - t.o1[i])
+                  + np.clip(tod - t.o2[i], 0.0, t.c2[i] - t.o2[i]))
+        return np.where(ok, t.cum_before[i] + within, np.nan)
+
+    # --- public API -------------------------------------------------------------------
+
+    def office_minutes_between(self, starts: Any, ends: Any) -> np.ndarray:
+        """Office minutes from each start to its end (vectorised; NaN where either is missing).
+
+        Negative when an end lies before its start.
+        """
+        ms, me = self._local_minutes(starts), self._local_minutes(ends)
+        cum, _ = self._cum(np.concatenate([ms, me]))
+        return cum[len(ms):] - cum[:len(ms)]
+
+    def office_minutes(self, start: datetime, end: datetime) -> float:
+        """Office minutes between two aware moments."""
+        return float(self.office_minutes_between([start], [end])[0])
+
+    def add_office_minutes_array(self, starts: Any, minutes: Any) -> pd.DatetimeIndex:
+        """For each start, the earliest moment >= start at which ``minutes`` office minutes have passed."""
+        m = self._local_minutes(starts)
+        add = np.broadcast_to(np.asarray(minutes, dtype=float), m.shape)
+        if np.any(add < 0):
+            raise ValueError("minutes must be >= 0")
+        cum, t = self._cum(m)
+        target = cum + add
+        ok = np.isfinite(target)
+        result = np.full(m.shape, np.nan)
+        if t is not None and ok.any():
+            while t.cum_end[-1] < target[ok].max():  # extend past year ends / long standards
+                wider = self._table_for_days(t.day0, t.day0 + t.days + 366)
+                if wider.cum_end[-1] <= wider.cum_before[t.days]:  # same origin: t.day0's year
+                    raise ValueError("the office calendar has no working time after the start")
+                t = wider
+                target = self._cum_on(t, m) + add
+            i = np.minimum(np.searchsorted(t.cum_end, np.where(ok, target, 0.0), side="left"), t.days - 1)
+            r = target - t.cum_before[i]
+            seg1 = t.c1[i] - t.o1[i]
+            tod = np.where(r <= seg1, t.o1[i] + r, t.o2[i] + (r - seg1))
+            found = (t.day0 + i) * _DAY_MIN + tod
+            result = np.where(ok, np.maximum(found, m), np.nan)
+        ns = np.where(np.isfinite(result), np.round(result * _NS_PER_MIN), 0).astype(np.int64)
+        out = pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize(self.tz)
+        return out.where(np.isfinite(result))
+
+    def add_office_minutes(self, start: datetime, minutes: float) -> datetime:
+        """The moment ``minutes`` office minutes after ``start`` (an escalation's deadline).
+
+        The earliest such moment: a deadline that ends exactly at closing time is that
+        closing time, not the next opening. A step is breached once
+        ``office_minutes(start, now) > standard``.
+        """
+        ts = self.add_office_minutes_array([start], [minutes])[0]
+        return ts.to_pydatetime()
+
+    def is_working_time(self, t: datetime) -> bool:
+        """True when ``t`` lies inside a working segment (opening inclusive, closing exclusive)."""
+        m = self._local_minutes([t])
+        day = int(np.floor(m[0] / _DAY_MIN))
+        tab = self._table_for_days(day, day)
+        i = day - tab.day0
+        tod = m[0] - day * _DAY_MIN
+        return bool(tab.o1[i] <= tod < tab.c1[i] or tab.o2[i] <= tod < tab.c2[i])
+
+    def is_working_day(self, d: date) -> bool:
+        return self.working_days(d, d) == 1
+
+    def working_days(self, d1: date, d2: date) -> int:
+        """Number of working days d with d1 <= d <= d2 (0 when d2 < d1)."""
+        if d2 < d1:
+            return 0
+        a, b = (d1 - _EPOCH).days, (d2 - _EPOCH).days
+        t = self._table_for_days(a, b)
+        length = (t.c1 - t.o1) + (t.c2 - t.o2)
+        return int(np.count_nonzero(length[a - t.day0:b - t.day0 + 1] > 0))
+
+    def working_dates(self, d1: date, d2: date) -> list[date]:
+        """The working days in [d1, d2]."""
+        if d2 < d1:
+            return []
+        a, b = (d1 - _EPOCH).days, (d2 - _EPOCH).days
+        t = self._table_for_days(a, b)
+        length = (t.c1 - t.o1) + (t.c2 - t.o2)
+        idx = np.flatnonzero(length[a - t.day0:b - t.day0 + 1] > 0)
+        return [d1 + timedelta(days=int(k)) for k in idx]
+
+    def hours_of(self, d: date) -> tuple[time, time] | None:
+        """Opening and closing time of day ``d`` (None on a non-working day)."""
+        a = (d - _EPOCH).days
+        t = self._table_for_days(a, a)
+        i = a - t.day0
+        if (t.c1[i] - t.o1[i]) + (t.c2[i] - t.o2[i]) <= 0:
+            return None
+
+        def hm(x: float) -> time:
+            return time(int(x // 60), int(x % 60))
+        return hm(t.o1[i]), hm(t.c2[i])
+
+
+def calendar_from_settings(settings: Any) -> OfficeCalendar:
+    """The office calendar of a full ``Settings`` object."""
+    return OfficeCalendar(settings.calendar, settings.office.time_zone)
