@@ -215,7 +215,7 @@ def parse_phone(value: object) -> FieldResult[str]:
     if zero_lost:
         findings.append(warning(
             "phone_leading_zero_lost", "phone",
-            f"No. HP tanpa 0 di depan, dibaca sebagai 08... (terbaca sebagai angka? {_PLAIN_TEXT_HINT})",
+            f"No. HP tanpa 0 di depan, dibaca 08...; {_PLAIN_TEXT_HINT}",
         ))
     region = phonenumbers.region_code_for_number(number)
     if region != "ID":

@@ -27,8 +27,8 @@ _ADULT_AGE = 17
 _MIN_AGE_FOR_CENTURY = 13
 
 _COERCED_MSG = (
-    "NIK terbaca sebagai angka (diubah spreadsheet, digit bisa hilang); "
-    "format kolom NIK sebagai Teks biasa lalu isi ulang NIK"
+    "NIK terbaca sebagai angka oleh spreadsheet, digit bisa hilang; "
+    "format kolom NIK sebagai Teks biasa lalu isi ulang"
 )
 
 
@@ -257,14 +257,12 @@ def _check_birth(
     if birth_date is not None and typed_birth_date is not None and birth_date != typed_birth_date:
         findings.append(warning(
             "nik_birth_date_mismatch", FIELD,
-            f"NIK: tanggal lahir di NIK ({_fmt(birth_date)}) beda dengan Tanggal lahir yang diisi "
-            f"({_fmt(typed_birth_date)})",
+            f"NIK: tanggal lahir di NIK {_fmt(birth_date)}, yang diisi {_fmt(typed_birth_date)}",
         ))
     if sex and typed_sex and sex != typed_sex:
         findings.append(warning(
             "nik_sex_mismatch", FIELD,
-            f"NIK: jenis kelamin di NIK ({_sex_word(sex)}) beda dengan Jenis kelamin yang diisi "
-            f"({_sex_word(typed_sex)})",
+            f"NIK: jenis kelamin di NIK {_sex_word(sex)}, yang diisi {_sex_word(typed_sex)}",
         ))
         maybe_kk = typed_sex == "P"  # a KK number has no +40: a woman's "NIK" with day <= 31
     if birth_date is not None:

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Iterator, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,7 @@ class Region:
         return {"code": self.code, "name": self.name}
 
 
-@dataclass(frozen=True)
-class RegionEntry:
+class RegionEntry(NamedTuple):
     digits: str  # "61", "6171", "617101"
     level: int  # 1 province, 2 kab/kota, 3 kecamatan
     active: bool  # in the 2025 edition
@@ -65,25 +65,21 @@ def dotted(digits: str) -> str:
     return ".".join(digits[i : i + 2] for i in range(0, len(digits), 2))
 
 
-def _rows(name: str) -> csv.DictReader:
+def _rows(name: str, header: list[str]) -> Iterator[list[str]]:
     text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
-    return csv.DictReader(io.StringIO(text))
-
-
-def _entry(row: dict[str, str]) -> RegionEntry:
-    first, _, last = row["editions"].partition("-")
-    return RegionEntry(
-        digits=row["code"],
-        level=int(row["level"]),
-        active=row["active"] == "1",
-        first_edition=first,
-        last_edition=last or first,
-        name=row["name"],
-    )
+    rows = csv.reader(io.StringIO(text))
+    if next(rows) != header:
+        raise RuntimeError(f"region table {name}: unexpected header")
+    return rows
 
 
 @cache
 def region_table() -> RegionTable:
-    entries = {row["code"]: _entry(row) for row in _rows("wilayah.csv")}
-    successors = {row["old_code"]: Successor(row["new_code"], row["match"]) for row in _rows("papua.csv")}
+    entries = {}
+    for code, level, active, editions, name in _rows("wilayah.csv", ["code", "level", "active", "editions", "name"]):
+        first, _, last = editions.partition("-")
+        entries[code] = RegionEntry(code, int(level), active == "1", first, last or first, name)
+    successors = {
+        old: Successor(new, match) for old, new, match in _rows("papua.csv", ["old_code", "new_code", "match"])
+    }
     return RegionTable(entries, successors)
