@@ -240,7 +240,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         raise ConfigError(f"Bagian tidak dikenal di konfigurasi: {', '.join('[' + u + ']' for u in unknown)}.")
 
     data_dir = Path(env.get(ENV_DATA_DIR) or "data")
-    base = Path(path).resolve().parent.parent if path else Path.cwd()
+    base = Path.cwd()  # relative paths in the file are relative to the working directory
     if not data_dir.is_absolute():
         data_dir = Path.cwd() / data_dir
 
@@ -270,7 +270,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     kind = s.choice("kind", "embedded", ("embedded", "google"))
     store = StoreSettings(
         kind=kind,
-        path=_path(data_dir.parent if not path else base, s.get("path", "", str)) if s.raw.get("path")
+        path=_path(base, s.get("path", "", str)) if s.raw.get("path")
         else data_dir / "bukutamu.sqlite",
         spreadsheet_id=s.get("spreadsheet_id", "", str).strip(),
         endpoint=s.get("endpoint", "", str).rstrip("/"),

@@ -1,0 +1,294 @@
+"""The Riwayat tab (the event log) as typed pandas frames, and the SOP step clocks.
+
+``history_frame``  header + rows as a sheet store returns them -> typed events
+``visit_table``    typed events -> one row per visit (arrival, outcome times, officer)
+``step_intervals`` typed events -> one row per measured step clock
+
+Clock rule (REPORTS.md): a transition names the SOP step it completes (Langkah).
+A step's clock starts when the visit's previous step completes and stops when its
+own completes, so loops need no special case: after feedback "tidak cukup" (a
+step-8 completion back to DILAYANI) the next step-7 clock starts at that feedback,
+as a new service round (``siklus``). Step 2 (the guest filling the form) has no
+measurable start. Rows without a step (BATAL, notes) never start or stop a clock.
+
+Times are kept typed (datetime64[ms] in the office zone); sheet serial numbers are
+converted in one vectorised pass with the same arithmetic as
+``bukutamu.core.cells.serial_to_datetime``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from bukutamu.core.cells import EPOCH, parse_datetime, text
+from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.core.schema import HISTORY_COLUMNS, resolve_columns
+from bukutamu.core.sop import Sop
+
+_EPOCH_MS = int((pd.Timestamp(EPOCH) - pd.Timestamp("1970-01-01")) // pd.Timedelta(milliseconds=1))
+TEXT_COLUMNS = ("visit_id", "antrian", "sumber", "petugas", "bidang")
+FEEDBACK_STEP, SERVICE_STEP = 8, 7
+
+# Typed events: the columns every function here reads.
+EVENT_COLUMNS = ("seq", "visit_id", "antrian", "langkah", "dari", "ke", "waktu", "sumber", "siklus",
+                 "petugas", "bidang", "keterangan")
+
+
+# --- Riwayat rows -> typed events ------------------------------------------------
+
+def serials_to_times(values: Any, tz: ZoneInfo | str) -> pd.Series:
+    """Cells holding moments (serial numbers or ISO text) -> datetime64[ms, tz] (NaT if unreadable)."""
+    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    num = pd.to_numeric(s.where(s.map(_is_plain_number)), errors="coerce").to_numpy(dtype=float)
+    ms = np.rint(num * 86400 * 1000)  # == round(float(serial) * 86400 * 1000) in cells.py
+    ok = np.isfinite(ms)
+    local = np.where(ok, ms, 0).astype(np.int64) + _EPOCH_MS
+    out = pd.Series(pd.DatetimeIndex(local.astype("datetime64[ms]")), index=s.index)
+    out = out.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").where(ok)
+    rest = ~ok & s.map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy()
+    if rest.any():
+        zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+        parsed = {v: parse_datetime(v, zone) for v in pd.unique(s[rest])}
+        out[rest] = pd.to_datetime([parsed[v] for v in s[rest]], utc=True).tz_convert(zone)
+    return out.astype(f"datetime64[ms, {zone_key(tz)}]")
+
+
+def zone_key(tz: ZoneInfo | str) -> str:
+    return tz if isinstance(tz, str) else tz.key
+
+
+def _is_plain_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def _text_column(values: pd.Series) -> pd.Categorical:
+    """Cells -> categorical of their text (``cells.text``); empty cells are missing."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([text(u) for u in uniques] + [""], dtype=object)
+    labels, inverse = np.unique(texts, return_inverse=True)  # "7" and 7.0 read the same
+    keep = labels != ""
+    remap = np.where(keep, np.cumsum(keep) - 1, -1)[inverse]
+    mapped = remap[np.where(codes >= 0, codes, len(uniques))]
+    return pd.Categorical.from_codes(mapped, categories=list(labels[keep]))
+
+
+def _state_key(value: str) -> str:
+    return " ".join(value.upper().replace("_", " ").split())
+
+
+def _state_column(values: pd.Series, sop: Sop) -> pd.Categorical:
+    """State cells (labels such as "MENUNGGU VERIFIKASI", or codes) -> state codes."""
+    by_label = {s.label: s.code for s in sop.states.values()}
+    raw = _text_column(values)
+    norm = [by_label.get(_state_key(c), _state_key(c)) for c in raw.categories]
+    cats = sorted(set(sop.states) | set(norm))
+    pos = {c: i for i, c in enumerate(cats)}
+    remap = np.array([pos[v] for v in norm] + [-1], dtype=np.int64)
+    codes = np.asarray(raw.codes)
+    return pd.Categorical.from_codes(remap[np.where(codes >= 0, codes, len(norm))], categories=cats)
+
+
+def history_frame(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: ZoneInfo | str, sop: Sop,
+                  tab: str = "Riwayat") -> pd.DataFrame:
+    """Riwayat header + rows (cells as a store returns them) -> typed events.
+
+    Rows without a visit ID or a readable time are dropped; their number is kept in
+    ``frame.attrs["unreadable_rows"]``. Raises SchemaError when a column is missing.
+    """
+    cmap = resolve_columns(tab, header, HISTORY_COLUMNS)
+    width = len(header)
+    padded = [tuple(r)[:width] + (None,) * (width - len(r)) for r in (getattr(x, "values", x) for x in rows)]
+    grid = np.empty((len(padded), width), dtype=object)
+    if padded:
+        grid[:] = padded
+    col = {k: pd.Series(grid[:, i], dtype=object) for k, i in cmap.index.items()}
+    n = len(padded)
+    frame = pd.DataFrame({
+        "seq": np.arange(n, dtype=np.int64),
+        **{k: _text_column(col[k]) for k in TEXT_COLUMNS},
+        "langkah": pd.to_numeric(col["langkah"].map(text), errors="coerce").astype("Int8"),
+        "dari": _state_column(col["dari"], sop),
+        "ke": _state_column(col["ke"], sop),
+        "waktu": serials_to_times(col["waktu"], tz),
+        "siklus": pd.to_numeric(col["siklus"].map(text), errors="coerce").astype("Int16"),
+        "keterangan": col["keterangan"].map(text).astype(object),
+    })[list(EVENT_COLUMNS)]
+    ok = frame["waktu"].notna().to_numpy() & (frame["visit_id"].astype(str) != "").to_numpy()
+    out = frame[ok].reset_index(drop=True)
+    out.attrs["unreadable_rows"] = int(n - ok.sum())
+    return out
+
+
+# --- grouping helpers (events sorted by visit, time, row order) --------------------
+
+def _sorted(events: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+    """Events sorted by visit, time, row order; with integer visit codes and the visit IDs."""
+    vid = events["visit_id"]
+    if isinstance(vid.dtype, pd.CategoricalDtype):
+        codes, uniques = vid.cat.codes.to_numpy(), vid.cat.categories
+    else:
+        codes, uniques = pd.factorize(vid)
+    t = events["waktu"].to_numpy().astype("datetime64[ms]").astype(np.int64)
+    order = np.lexsort((events["seq"].to_numpy(), t, codes))
+    return events.iloc[order].reset_index(drop=True), np.asarray(codes)[order], pd.Index(uniques)
+
+
+def _bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) positions of each run of equal codes."""
+    n = len(codes)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    return starts, np.append(starts[1:], n)
+
+
+def _first_time(mask: np.ndarray, t: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per group: the first time where mask holds (int64 ms, or INT64 min for none)."""
+    big = np.iinfo(np.int64).max
+    first = np.minimum.reduceat(np.where(mask, t, big), starts) if len(starts) else np.zeros(0, np.int64)
+    return np.where(first == big, np.iinfo(np.int64).min, first)
+
+
+def _last_filled(cat: pd.Categorical, starts: np.ndarray, ends: np.ndarray) -> pd.Categorical:
+    """Per group: the last non-missing value of a categorical column."""
+    codes = np.asarray(cat.codes)
+    pos = np.maximum.accumulate(np.where(codes >= 0, np.arange(len(codes)), -1))
+    last = pos[ends - 1]
+    return pd.Categorical.from_codes(np.where(last >= starts, codes[np.maximum(last, 0)], -1),
+                                     categories=cat.categories)
+
+
+def _times(ms: np.ndarray, tz: str) -> pd.Series:
+    none = ms == np.iinfo(np.int64).min
+    idx = pd.DatetimeIndex(np.where(none, 0, ms).astype("datetime64[ms]")).tz_localize("UTC").tz_convert(tz)
+    return pd.Series(idx).where(~none)
+
+
+# --- visits ------------------------------------------------------------------------
+
+VISIT_COLUMNS = ("visit_id", "antrian", "datang", "petugas", "bidang", "selesai_pada", "batal_pada",
+                 "duplikat_pada", "batal_di", "status_akhir", "putaran")
+INTERVAL_COLUMNS = ("visit_id", "antrian", "langkah", "siklus", "mulai", "selesai", "menit", "standar",
+                    "hasil", "lewat", "waktu_tamu", "lintas_hari", "ulang", "ke", "petugas", "bidang",
+                    "batal_pada")
+
+
+def _ms(series: pd.Series) -> np.ndarray:
+    return series.to_numpy().astype("datetime64[ms]").astype(np.int64)
+
+
+def visit_table(events: pd.DataFrame, sop: Sop) -> pd.DataFrame:
+    """One row per visit: arrival (first event), queue number, officer and bidang
+    (last filled), when it reached SELESAI / BATAL / DUPLIKAT (NaT if never), the
+    state it was abandoned from, its last state, and its number of service rounds."""
+    if events.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in VISIT_COLUMNS})
+    ev, codes, ids = _sorted(events)
+    tz = zone_key(events["waktu"].dt.tz)
+    starts, ends = _bounds(codes)
+    n = len(ev)
+    t = _ms(ev["waktu"])
+    ke = ev["ke"].astype(object).to_numpy()
+    langkah = ev["langkah"].fillna(0).to_numpy(dtype=np.int64)
+    again = (langkah == FEEDBACK_STEP) & (ke == "DILAYANI")
+    batal = ke == "BATAL"
+    first_batal = np.minimum.reduceat(np.where(batal, np.arange(n), n), starts)
+    dari = ev["dari"].astype(object).to_numpy()
+    return pd.DataFrame({
+        "visit_id": np.asarray(ids, dtype=object)[codes[starts]],
+        "antrian": _last_filled(ev["antrian"].array, starts, ends),
+        "datang": _times(t[starts], tz),
+        "petugas": _last_filled(ev["petugas"].array, starts, ends),
+        "bidang": _last_filled(ev["bidang"].array, starts, ends),
+        "selesai_pada": _times(_first_time(ke == "SELESAI", t, starts), tz),
+        "batal_pada": _times(_first_time(batal, t, starts), tz),
+        "duplikat_pada": _times(_first_time(ke == "DUPLIKAT", t, starts), tz),
+        "batal_di": np.where(first_batal < n, dari[np.minimum(first_batal, n - 1)], None),
+        "status_akhir": ke[ends - 1],
+        "putaran": np.add.reduceat(again.astype(np.int64), starts) + 1,
+    })
+
+
+# --- step clocks ----------------------------------------------------------------------
+
+def step_intervals(events: pd.DataFrame, sop: Sop, calendar: OfficeCalendar,
+                   visits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per step completion with its clock, in office minutes.
+
+    Columns (INTERVAL_COLUMNS): siklus = service round; menit = office minutes (NaN
+    when not measurable: step 2, or a step without a standard); hasil = "tercapai" /
+    "terlambat" (menit > standar) / "tidak terukur"; lewat = minutes over the
+    standard (0 when met); waktu_tamu = guest time, not counted against staff;
+    lintas_hari = the clock crossed closing time (carried over to a later day);
+    ulang = feedback "tidak cukup"; petugas / bidang / batal_pada of the visit.
+    ``visits`` is ``visit_table(events, sop)`` when the caller already has it.
+    """
+    if events.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in INTERVAL_COLUMNS})
+    visits = visit_table(events, sop) if visits is None else visits
+    ev, codes, ids = _sorted(events)
+    tz = zone_key(events["waktu"].dt.tz)
+    vstarts, vends = _bounds(codes)
+    visit_pos = np.repeat(np.arange(len(vstarts)), vends - vstarts)
+
+    langkah_all = ev["langkah"].fillna(0).to_numpy(dtype=np.int64)
+    keep = langkah_all > 0
+    s_codes, s_pos, langkah = codes[keep], visit_pos[keep], langkah_all[keep]
+    ke = ev["ke"].astype(object).to_numpy()[keep]
+    end_ms = _ms(ev["waktu"])[keep]
+    m = len(langkah)
+    first = np.concatenate(([True], s_codes[1:] != s_codes[:-1])) if m else np.zeros(0, dtype=bool)
+    start_ms = np.where(first, np.iinfo(np.int64).min, np.roll(end_ms, 1))
+
+    again = (langkah == FEEDBACK_STEP) & (ke == "DILAYANI")
+    before = np.cumsum(again) - again  # "tidak cukup" strictly before, running over all visits
+    group_start = np.maximum.accumulate(np.where(first, np.arange(m), 0))
+    siklus = 1 + before - before[group_start]
+
+    top = max(sop.steps) + 1
+    std_lut = np.array([sop.steps[i].standard_minutes if i in sop.steps and sop.steps[i].standard_minutes
+                        else np.nan for i in range(top)])
+    guest_lut = np.array([i in sop.steps and sop.steps[i].guest_time for i in range(top)])
+    step_ix = np.minimum(langkah, top - 1)
+    standar = std_lut[step_ix]
+
+    mulai, selesai = _times(start_ms, tz), _times(end_ms, tz)
+    menit = np.full(m, np.nan)
+    if (~first).any():
+        menit[~first] = calendar.office_minutes_between(mulai[~first], selesai[~first])
+    measured = np.isfinite(standar) & np.isfinite(menit)
+    breached = measured & (menit > standar)
+    hasil = np.where(~measured, "tidak terukur", np.where(breached, "terlambat", "tercapai"))
+    lintas = ~first & (_local_day(mulai) != _local_day(selesai))
+
+    batal_pada = visits["batal_pada"].reset_index(drop=True)
+    return pd.DataFrame({
+        "visit_id": pd.Categorical.from_codes(s_codes, categories=ids),
+        "antrian": visits["antrian"].array.take(s_pos),
+        "langkah": langkah.astype(np.int8),
+        "siklus": siklus.astype(np.int16),
+        "mulai": mulai,
+        "selesai": selesai,
+        "menit": menit,
+        "standar": standar,
+        "hasil": pd.Categorical(hasil, categories=["tercapai", "terlambat", "tidak terukur"]),
+        "lewat": np.where(breached, menit - standar, 0.0),
+        "waktu_tamu": guest_lut[step_ix],
+        "lintas_hari": lintas,
+        "ulang": again,
+        "ke": pd.Categorical(ke),
+        "petugas": visits["petugas"].array.take(s_pos),
+        "bidang": visits["bidang"].array.take(s_pos),
+        "batal_pada": batal_pada.take(s_pos).reset_index(drop=True),
+    })
+
+
+def _local_day(moments: pd.Series) -> np.ndarray:
+    """Day number of each moment on the office wall clock (-1 for NaT)."""
+    naive = moments.dt.tz_localize(None)
+    days = naive.to_numpy().astype("datetime64[D]").astype(np.int64)
+    return np.where(naive.isna().to_numpy(), -1, days)

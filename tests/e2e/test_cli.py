@@ -1,0 +1,115 @@
+"""The CLI as an office admin uses it, in real subprocesses on the embedded store."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(tmp_path, *args, env=None, check=True):
+    e = {**os.environ, "BUKUTAMU_DATA": str(tmp_path / "data"), **(env or {})}
+    e.pop("BUKUTAMU_CONFIG", None)
+    p = subprocess.run([sys.executable, "-m", "bukutamu", *args], cwd=tmp_path, env=e,
+                       capture_output=True, text=True, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError(f"exit {p.returncode}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Timestamp", "NIK", "Nama Lengkap", "Nomor HP", "Keperluan", "Pertanyaan Lain"])
+        w.writerows(rows)
+
+
+def test_every_command_has_indonesian_help(tmp_path):
+    for cmd in ("init", "poll", "check", "import-csv", "register", "demo"):
+        out = cli(tmp_path, cmd, "--help").stdout
+        assert "usage:" in out and len(out) > 80
+
+
+def test_import_csv_then_poll_registers_visits(tmp_path):
+    src = tmp_path / "jawaban.csv"
+    write_csv(src, [
+        ["2026/11/27 8:30:15 AM GMT+7", "6171010101909991", "Budi Santoso", "081234567890", "Konsultasi", "x"],  # synthetic
+        ["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "081234567891", "Dokumen", "y"],  # synthetic
+        ["kemarin", "6112016902009993", "Tanpa Waktu", "", "", ""],  # synthetic
+    ])
+    p = cli(tmp_path, "import-csv", str(src), check=False)
+    assert p.returncode == 1 and "2 baris diimpor" in p.stdout and "baris 4" in p.stderr
+    again = cli(tmp_path, "import-csv", str(src), check=False)
+    assert "0 baris diimpor, 2 sudah ada" in again.stdout
+    out = cli(tmp_path, "poll", "--once").stdout
+    assert "2 kunjungan baru" in out
+    reg = cli(tmp_path, "register", "--semua").stdout
+    assert "A-001" in reg and "A-002" in reg and "20261127-A001" in reg
+    assert "6171010101909991" not in reg and "6171********9991" in reg
+
+
+def test_two_pollers_started_together_never_issue_a_number_twice(tmp_path):
+    rows = [[f"27/11/2026 08:{m // 60:02d}:{m % 60:02d}", f"61710101019{m % 9 + 1}999{m % 9 + 1}",
+             f"Tamu Sintetis {m}", "", "", ""] for m in range(300)]  # synthetic NIK pattern
+    write_csv(tmp_path / "a.csv", rows)
+    cli(tmp_path, "import-csv", str(tmp_path / "a.csv"))
+    env = {**os.environ, "BUKUTAMU_DATA": str(tmp_path / "data")}
+    procs = [subprocess.Popen([sys.executable, "-m", "bukutamu", "poll", "--once"], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert sorted(int(o.split(":")[1].split()[0]) for o, _ in outs) == [0, 300]
+    reg = cli(tmp_path, "register", "--semua", "--batas", "1000").stdout
+    numbers = [line.split()[0] for line in reg.splitlines() if line.startswith("A-")]
+    assert len(numbers) == 300 and len(set(numbers)) == 300
+
+
+def test_second_poller_that_will_not_wait_says_so(tmp_path):
+    from bukutamu.adapters.lock import WriterLock
+    cli(tmp_path, "init")
+    lock = WriterLock(tmp_path / "data" / "bukutamu.sqlite.lock").acquire()
+    try:
+        p = cli(tmp_path, "poll", "--once", "--tunggu", "0", check=False)
+    finally:
+        lock.release()
+    assert p.returncode == 75 and "Poller lain" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_bad_config_stops_at_start_with_a_message(tmp_path):
+    bad = tmp_path / "b.toml"
+    bad.write_text('[poll]\ninterval_seconds = -5\n')
+    p = cli(tmp_path, "--config", str(bad), "poll", "--once", check=False)
+    assert p.returncode == 2 and "poll.interval_seconds" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_renamed_header_poll_fails_clearly(tmp_path):
+    cli(tmp_path, "init")
+    from bukutamu.adapters.sqlite_store import SqliteSheetStore
+    store = SqliteSheetStore(tmp_path / "data" / "bukutamu.sqlite")
+    tab = store.read(["Jawaban Formulir 1"]).tab("Jawaban Formulir 1")
+    store.set_header(tab.name, ["Nama Tamu" if h == "Nama Lengkap" else h for h in tab.header])
+    store.close()
+    p = cli(tmp_path, "poll", "--once", check=False)
+    assert p.returncode == 1 and '"Nama Lengkap"' in p.stderr and "Traceback" not in p.stderr
+
+
+def test_check_passes_on_a_fresh_embedded_store(tmp_path):
+    cli(tmp_path, "init")
+    out = cli(tmp_path, "check").stdout
+    assert "Semua pemeriksaan lulus" in out
+
+
+def test_demo_prints_a_register_and_refuses_real_data(tmp_path):
+    out = cli(tmp_path, "demo").stdout
+    assert "A-001" in out and "MENUNGGU VERIFIKASI" in out
+    cli(tmp_path, "demo")  # replaces its own earlier demo without asking
+    other = tmp_path / "real"
+    src = tmp_path / "j.csv"
+    write_csv(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "", "", ""]])  # synthetic
+    cli(other, "import-csv", str(src), env={"BUKUTAMU_DATA": str(other / "data")}) if other.mkdir() is None else None
+    p = cli(other, "demo", env={"BUKUTAMU_DATA": str(other / "data")}, check=False)
+    assert p.returncode != 0 and "bukan data demo" in p.stderr
