@@ -57,8 +57,8 @@ def serials_to_times(values: Any, tz: ZoneInfo | str) -> pd.Series:
     return out.astype(f"datetime64[ms, {zone_key(tz)}]")
 
 
-def zone_key(tz: ZoneInfo | str) -> str:
-    return tz if isinstance(tz, str) else tz.key
+def zone_key(tz: Any) -> str:
+    return tz if isinstance(tz, str) else getattr(tz, "key", None) or str(tz)
 
 
 def _is_plain_number(v: Any) -> bool:
@@ -187,8 +187,11 @@ def visit_table(events: pd.DataFrame, sop: Sop) -> pd.DataFrame:
     state it was abandoned from, its last state, and its number of service rounds."""
     if events.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in VISIT_COLUMNS})
-    ev, codes, ids = _sorted(events)
-    tz = zone_key(events["waktu"].dt.tz)
+    return _visits(*_sorted(events))
+
+
+def _visits(ev: pd.DataFrame, codes: np.ndarray, ids: pd.Index) -> pd.DataFrame:
+    tz = zone_key(ev["waktu"].dt.tz)
     starts, ends = _bounds(codes)
     n = len(ev)
     t = _ms(ev["waktu"])
@@ -215,8 +218,7 @@ def visit_table(events: pd.DataFrame, sop: Sop) -> pd.DataFrame:
 
 # --- step clocks ----------------------------------------------------------------------
 
-def step_intervals(events: pd.DataFrame, sop: Sop, calendar: OfficeCalendar,
-                   visits: pd.DataFrame | None = None) -> pd.DataFrame:
+def step_intervals(events: pd.DataFrame, sop: Sop, calendar: OfficeCalendar) -> pd.DataFrame:
     """One row per step completion with its clock, in office minutes.
 
     Columns (INTERVAL_COLUMNS): siklus = service round; menit = office minutes (NaN
@@ -225,12 +227,18 @@ def step_intervals(events: pd.DataFrame, sop: Sop, calendar: OfficeCalendar,
     standard (0 when met); waktu_tamu = guest time, not counted against staff;
     lintas_hari = the clock crossed closing time (carried over to a later day);
     ulang = feedback "tidak cukup"; petugas / bidang / batal_pada of the visit.
-    ``visits`` is ``visit_table(events, sop)`` when the caller already has it.
     """
+    return visits_and_intervals(events, sop, calendar)[1]
+
+
+def visits_and_intervals(events: pd.DataFrame, sop: Sop,
+                         calendar: OfficeCalendar) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``visit_table`` and ``step_intervals`` of the same events, sorting them once."""
     if events.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in INTERVAL_COLUMNS})
-    visits = visit_table(events, sop) if visits is None else visits
+        return (pd.DataFrame({c: pd.Series(dtype=object) for c in VISIT_COLUMNS}),
+                pd.DataFrame({c: pd.Series(dtype=object) for c in INTERVAL_COLUMNS}))
     ev, codes, ids = _sorted(events)
+    visits = _visits(ev, codes, ids)
     tz = zone_key(events["waktu"].dt.tz)
     vstarts, vends = _bounds(codes)
     visit_pos = np.repeat(np.arange(len(vstarts)), vends - vstarts)
@@ -265,8 +273,8 @@ def step_intervals(events: pd.DataFrame, sop: Sop, calendar: OfficeCalendar,
     hasil = np.where(~measured, "tidak terukur", np.where(breached, "terlambat", "tercapai"))
     lintas = ~first & (_local_day(mulai) != _local_day(selesai))
 
-    batal_pada = visits["batal_pada"].reset_index(drop=True)
-    return pd.DataFrame({
+    batal_pada = visits["batal_pada"]
+    intervals = pd.DataFrame({
         "visit_id": pd.Categorical.from_codes(s_codes, categories=ids),
         "antrian": visits["antrian"].array.take(s_pos),
         "langkah": langkah.astype(np.int8),
@@ -285,6 +293,7 @@ def step_intervals(events: pd.DataFrame, sop: Sop, calendar: OfficeCalendar,
         "bidang": visits["bidang"].array.take(s_pos),
         "batal_pada": batal_pada.take(s_pos).reset_index(drop=True),
     })
+    return visits, intervals
 
 
 def _local_day(moments: pd.Series) -> np.ndarray:
