@@ -73,12 +73,12 @@ def as_json(check: KtpCheck, masked_nik: str) -> dict[str, object]:
         "nik": masked_nik,
         "errors": [f.as_dict() for f in check.errors],
         "warnings": [f.as_dict() for f in check.warnings],
-        "parsed": check.nik.parsed.as_dict(),
+        "parsed": check.nik_result.parsed.as_dict(),
     }
 
 
 def as_text(check: KtpCheck, masked_nik: str) -> str:
-    facts = check.nik.parsed
+    facts = check.nik_result.parsed
     verdict = "SALAH" if check.errors else ("SAH, dengan peringatan" if check.warnings else "SAH")
     lines = [f"NIK {masked_nik or '(kosong)'}: {verdict}"]
     for label, region in (("Provinsi", facts.province), ("Kab/Kota", facts.regency), ("Kecamatan", facts.district)):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bukutamu.commands._common import say, settings_from
-from bukutamu.core.privacy import mask_nik
+from bukutamu.core.ktp import mask_nik
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, read_register
 from bukutamu.engine import open_store

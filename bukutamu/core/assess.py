@@ -1,19 +1,25 @@
-"""What a new visit's entry says about itself: the KTP rules and duplicates.
+"""What a visit's entry says about itself: the KTP rules and duplicates.
 
-Returns the SOP event that opens the visit (daftar / ktp_salah / duplikat), the
-one-line KTP summary for the sheet and notes. No NIK ever leaves this module.
+Decides the SOP event that opens a new visit (daftar / ktp_salah / duplikat), the
+one-line KTP summary for the sheet and notes. NIKs are compared by keyed hash only;
+no NIK ever leaves this module.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from bukutamu.core.ktp import NOT_ASKED, KtpCheck, check_guest, nik_hash, other_visit_findings
+from bukutamu.core.ktp.nik import normalise
+from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, RegisterView
 
 if TYPE_CHECKING:
     from bukutamu.core.plan import CycleContext
+
+CLOSED_FOR_DUPLICATES = {"SELESAI", "BATAL", "DUPLIKAT"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,72 @@ class Decision:
     history_note: str = ""
 
 
-def assess_new_visit(row: RegisterRow, register: RegisterView, submitted: datetime,
-                     ctx: "CycleContext") -> Decision:
-    return Decision("daftar", "")
+def check_row(row: RegisterRow, register: RegisterView, today: date) -> KtpCheck:
+    """The KTP rules on one row, with only the fields this form asks."""
+    has = register.columns.has
+
+    def field_value(key: str):
+        return row.raw(key) if has(key) else NOT_ASKED
+
+    return check_guest(nik=row.raw("nik"), name=field_value("nama"), sex=field_value("jenis_kelamin"),
+                       birth_date=field_value("tanggal_lahir"), phone=field_value("telepon"),
+                       email=field_value("email"), today=today)
+
+
+@dataclass
+class _Seen:
+    visit_id: str
+    day: date | None
+    status: str
+    name: str | None
+    birth: date | None
+
+
+@dataclass
+class NikIndex:
+    """Visits by keyed NIK hash, built once per cycle and extended as rows register."""
+
+    key: bytes
+    by_hash: dict[str, list[_Seen]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, register: RegisterView, key: bytes) -> "NikIndex":
+        index = cls(key)
+        for row in register.rows:
+            if row.visit_id:
+                index.add(row, row.visit_id, row.text("status"), None, None)
+        return index
+
+    def hash_of(self, row: RegisterRow) -> str | None:
+        digits = normalise(row.raw("nik"))
+        return nik_hash(digits, self.key) if digits else None
+
+    def add(self, row: RegisterRow, visit_id: str, status: str, name: str | None, birth: date | None) -> None:
+        h = self.hash_of(row)
+        if h:
+            parsed = parse_visit_id(visit_id)
+            self.by_hash.setdefault(h, []).append(
+                _Seen(visit_id, parsed[0] if parsed else None, status.upper(), name or row.text("nama") or None,
+                      birth))
+
+    def others(self, row: RegisterRow) -> list[_Seen]:
+        h = self.hash_of(row)
+        return list(self.by_hash.get(h, ())) if h else []
+
+
+def assess_new_visit(row: RegisterRow, register: RegisterView, submitted: datetime, day: date,
+                     ctx: "CycleContext", index: NikIndex) -> Decision:
+    check = check_row(row, register, submitted.astimezone(ctx.tz).date())
+    others = index.others(row)
+    check = check.plus(*other_visit_findings(check.name, check.birth_date,
+                                              [(o.name, o.birth) for o in others]))
+    summary = check.summary_line()
+    if check.errors:
+        return Decision("ktp_salah", summary, "Data KTP salah: perbaiki baris ini, lalu pilih Verifikasi KTP = Sesuai.",
+                        f"{len(check.errors)} galat KTP: " + ", ".join(f.code for f in check.errors))
+    same_day = [o for o in others if o.day == day and o.status not in CLOSED_FOR_DUPLICATES]
+    if same_day:
+        first = same_day[0].visit_id
+        return Decision("duplikat", summary, f"Duplikat: NIK yang sama sudah terdaftar hari ini ({first}).",
+                        f"duplikat dari {first}")
+    return Decision("daftar", summary, "", "")

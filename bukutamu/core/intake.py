@@ -41,7 +41,7 @@ class IntakeResult:
 
 def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: "CycleContext",
                 system: Mapping[str, object]) -> IntakeResult:
-    from bukutamu.core.assess import assess_new_visit  # KTP rules + duplicates
+    from bukutamu.core.assess import NikIndex, assess_new_visit  # KTP rules + duplicates
 
     result = IntakeResult()
     sheet_tz = ctx.sheet_tz or ctx.tz
@@ -62,6 +62,7 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         return result
 
     top = highest_issued((r.visit_id for r in register.rows), system)
+    index = NikIndex.build(register, ctx.nik_key)
     candidates.sort(key=lambda c: (c[0], c[1]))
     for submitted, _, row, source in candidates:
         day = local_date(submitted, ctx.tz)
@@ -69,9 +70,10 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         top[day] = number
         vid = visit_id(day, ctx.queue_prefix, number)
         label = queue_label(ctx.queue_prefix, number)
-        decision = assess_new_visit(row, register, submitted, ctx)
+        decision = assess_new_visit(row, register, submitted, day, ctx, index)
         transition = ctx.sop.find(decision.event, None)
         status = ctx.sop.label(transition.target)
+        index.add(row, vid, status, None, None)
         serial = datetime_to_serial(submitted, sheet_tz)
         changes.set(row, "visit_id", vid)
         changes.set(row, "antrian", label)

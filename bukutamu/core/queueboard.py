@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bukutamu.core.cells import text
-from bukutamu.core.privacy import mask_name
+from bukutamu.core.ktp import mask_name
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterView
 from bukutamu.core.schema import QUEUE_COLUMNS, resolve_columns

@@ -23,6 +23,7 @@ INSTITUTIONS = ("CV Sinar Kapuas", "PT Khatulistiwa Jaya", "CV Borneo Teknik", "
 PURPOSES = ("Konsultasi pengadaan", "Penyerahan dokumen penawaran", "Klarifikasi dokumen",
             "Registrasi akun SPSE", "Sanggahan hasil pemilihan", "Koordinasi paket pekerjaan",
             "Verifikasi penyedia", "Permohonan informasi")
+MOBILE_PREFIXES = ("11", "12", "13", "21", "22", "52", "53", "57", "77", "78", "96", "98")
 BIDANG = ("Bagian Pengelolaan Pengadaan Barang/Jasa", "Bagian Pengelolaan LPSE",
           "Bagian Pembinaan dan Advokasi PBJ")
 
@@ -51,7 +52,7 @@ def make_guest(rng: random.Random, today: date) -> Guest:
     first = rng.choice(FEMALE if female else MALE)
     name = f"{first} {rng.choice(FAMILY)}"
     birth = today - timedelta(days=rng.randint(20 * 365, 60 * 365))
-    phone = "08" + "".join(str(rng.randint(0, 9)) for _ in range(rng.choice((9, 10))))
+    phone = "08" + rng.choice(MOBILE_PREFIXES) + "".join(str(rng.randint(0, 9)) for _ in range(rng.choice((7, 8))))
     email = f"{first.lower()}.{rng.randint(10, 999)}@contoh.invalid" if rng.random() < 0.6 else ""
     return Guest(synthetic_nik(rng, birth, female), name, "PEREMPUAN" if female else "LAKI-LAKI", birth,
                  phone, email, rng.choice(INSTITUTIONS), rng.choice(PURPOSES), rng.choice(BIDANG))

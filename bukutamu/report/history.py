@@ -132,9 +132,14 @@ def _sorted(events: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
         codes, uniques = vid.cat.codes.to_numpy(), vid.cat.categories
     else:
         codes, uniques = pd.factorize(vid)
-    t = events["waktu"].to_numpy().astype("datetime64[ms]").astype(np.int64)
+    t = _ms(events["waktu"])
     order = np.lexsort((events["seq"].to_numpy(), t, codes))
     return events.iloc[order].reset_index(drop=True), np.asarray(codes)[order], pd.Index(uniques)
+
+
+def _ms(series: pd.Series) -> np.ndarray:
+    """Aware times -> int64 ms since the Unix epoch (UTC)."""
+    return pd.DatetimeIndex(series).as_unit("ms").asi8
 
 
 def _bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -175,10 +180,6 @@ VISIT_COLUMNS = ("visit_id", "antrian", "datang", "petugas", "bidang", "selesai_
 INTERVAL_COLUMNS = ("visit_id", "antrian", "langkah", "siklus", "mulai", "selesai", "menit", "standar",
                     "hasil", "lewat", "waktu_tamu", "lintas_hari", "ulang", "ke", "petugas", "bidang",
                     "batal_pada")
-
-
-def _ms(series: pd.Series) -> np.ndarray:
-    return series.to_numpy().astype("datetime64[ms]").astype(np.int64)
 
 
 def visit_table(events: pd.DataFrame, sop: Sop) -> pd.DataFrame:

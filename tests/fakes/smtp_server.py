@@ -119,7 +119,7 @@ class _State:
     drop_data: int = 0
     accept_then_drop: int = 0
     auth_attempts: int = 0
-    connections: int = 0
+    quits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -130,6 +130,11 @@ class _Handler:
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
         return responses
+
+    async def handle_QUIT(self, server, session, envelope):
+        with self.s.lock:
+            self.s.quits += 1
+        return "221 Bye"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.s.refuse.get(address) or self.s.refuse.get(address.lower())

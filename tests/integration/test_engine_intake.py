@@ -165,3 +165,52 @@ def test_helpdesk_typed_row_without_timestamp_is_registered_when_seen(office):
     assert v[0][1] == "20261127-A001"
     t = harness.table(REG)
     assert "manual" in t[1][col(t, "[Sistem] Catatan")]
+
+
+def _row(harness, **cells):
+    table = harness.table(REG)
+    header = table[0]
+    row = [""] * len(header)
+    full = {"Jenis Kelamin": "Laki-laki", "Tanggal Lahir": "01/01/1990", "Nomor HP": "081234567890", **cells}
+    for h, v in full.items():
+        row[header.index(h)] = v
+    return row
+
+
+def _status_and_check(harness):
+    t = harness.table(REG)
+    s, c, q = col(t, "[Sistem] Status"), col(t, "[Sistem] Cek KTP"), col(t, "[Sistem] No. Antrian")
+    return {r[q]: (r[s], r[c]) for r in t[1:] if len(r) > q and r[q]}
+
+
+@pytest.mark.parametrize("coerced", [6171010101909991, 6.17101010190999e15, "6.17101E+15"])
+def test_nik_coerced_to_a_number_is_flagged_not_trusted(office, coerced):
+    harness, settings, poller, _ = office
+    header = harness.table(REG)[0]
+    harness.seed(REG, header, [_row(harness, **{"Stempel waktu": 46353.4, "NIK": coerced,
+                                                 "Nama Lengkap": "Budi Santoso"})])
+    poller.run_once()
+    status, check = _status_and_check(harness)["A-001"]
+    assert status == "PERLU PERBAIKAN"
+    assert check.startswith("SALAH") and "teks" in check.lower()
+    assert "6171010101909991" not in check and "617101010" not in check
+
+
+def test_same_nik_twice_the_same_day_marks_the_later_row_duplicate(office):
+    harness, settings, poller, _ = office
+    header = harness.table(REG)[0]
+    nik = "6171010101909991"  # synthetic
+    harness.seed(REG, header, [
+        _row(harness, **{"Stempel waktu": 46353.40, "NIK": nik, "Nama Lengkap": "Budi Santoso"}),
+        _row(harness, **{"Stempel waktu": 46353.45, "NIK": nik, "Nama Lengkap": "Budi Santoso"}),
+        _row(harness, **{"Stempel waktu": 46354.40, "NIK": nik, "Nama Lengkap": "Budi Santosa"}),
+    ])
+    poller.run_once()
+    got = _status_and_check(harness)
+    assert got["A-001"][0] == "MENUNGGU VERIFIKASI"
+    assert got["A-002"][0] == "DUPLIKAT"
+    # next day: a new visit, but a different name on the same NIK is a warning
+    t = harness.table(REG)
+    last = [r for r in t[1:] if r[col(t, "[Sistem] ID Kunjungan")].startswith("20261128")][0]
+    assert last[col(t, "[Sistem] Status")] == "MENUNGGU VERIFIKASI"
+    assert "PERINGATAN" in last[col(t, "[Sistem] Cek KTP")] and "nama" in last[col(t, "[Sistem] Cek KTP")]

@@ -17,7 +17,7 @@ def test_all_fields_ok():
     assert c.ok and c.findings == () and c.summary_line() == "OK"
     assert (c.name, c.sex, c.birth_date, c.phone, c.email) == (
         "Siti Aminah", "P", date(1985, 7, 5), "+6281234567890", "siti@example.id")
-    assert c.nik.parsed.district.name == "Pontianak Kota"
+    assert c.nik_result.parsed.district.name == "Pontianak Kota"
 
 
 def test_fields_not_asked_are_not_checked():
@@ -41,7 +41,7 @@ def test_typed_date_decides_the_century():
     nik_2000 = "6112016902009993"  # synthetic
     assert check_guest(nik=nik_2000, birth_date="29/02/2000", today=TODAY).ok
     c = check_guest(nik="6171010101259991", birth_date="1925-01-01", today=TODAY)  # synthetic
-    assert c.ok and c.nik.parsed.birth_date == date(1925, 1, 1)
+    assert c.ok and c.nik_result.parsed.birth_date == date(1925, 1, 1)
 
 
 def test_summary_line_errors_then_warnings():

@@ -241,6 +241,8 @@ def _describe_connect_error(e: Exception, s: MailSettings) -> str:
     if isinstance(e, ssl.SSLError):
         return (f"Jabat tangan TLS dengan {where} gagal. Periksa mail.security dan mail.port "
                 '("ssl" untuk port 465, "starttls" untuk port 587).')
+    if isinstance(e, smtplib.SMTPServerDisconnected) and isinstance(e.__context__, TimeoutError):
+        e = e.__context__  # smtplib reports a read timeout as "Connection unexpectedly closed"
     if isinstance(e, (socket.timeout, TimeoutError)):
         return (f"Server SMTP {where} tidak menjawab dalam {s.timeout_seconds:g} detik. Periksa mail.host, "
                 "mail.port, mail.security dan jaringan/firewall.")

@@ -32,7 +32,7 @@ NOT_ASKED = _NotAsked()
 
 @dataclass(frozen=True)
 class KtpCheck:
-    nik: NikResult
+    nik_result: NikResult
     name: str | None  # as typed (trimmed); compare with fields.name_key
     sex: str | None  # "L" / "P"
     birth_date: date | None
@@ -92,7 +92,7 @@ def check_guest(
     nik_result = parse_nik(nik, typed_birth_date=value["birth_date"], typed_sex=value["sex"], today=today)
     findings = nik_result.findings + tuple(f for r in results.values() if r for f in r.findings)
     return KtpCheck(
-        nik=nik_result,
+        nik_result=nik_result,
         name=value["name"],
         sex=value["sex"],
         birth_date=value["birth_date"],

@@ -144,6 +144,10 @@ def parse_birth_date(value: object, *, today: date | None = None) -> FieldResult
     return _check_birth_date(parsed, today)
 
 
+def age_on(birth_date: date, today: date) -> int:
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
 def _from_serial(serial: float, today: date | None) -> FieldResult[date]:
     if not (math.isfinite(serial) and 1 <= serial <= _MAX_SERIAL):
         return _unreadable_date()
@@ -163,7 +167,7 @@ def _check_birth_date(birth: date, today: date | None) -> FieldResult[date]:
             "birth_date_future", "birth_date",
             f"Tanggal lahir {format_date_id(birth.year, birth.month, birth.day)} ada di masa depan",
         ),))
-    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    age = age_on(birth, today)
     if age > _MAX_AGE:
         return FieldResult(birth, (warning(
             "birth_date_implausible", "birth_date", f"Tanggal lahir berarti umur {age} tahun; periksa",
@@ -208,7 +212,9 @@ def parse_phone(value: object) -> FieldResult[str]:
         number = phonenumbers.parse(compact, "ID")
     except NumberParseException:
         return _bad_phone()
-    if not phonenumbers.is_valid_number(number):
+    region = phonenumbers.region_code_for_number(number)
+    kind = phonenumbers.number_type(number)
+    if region is None or kind == PhoneNumberType.UNKNOWN:  # = is_valid_number, the type computed once
         return _bad_phone()
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     findings = []
@@ -217,12 +223,11 @@ def parse_phone(value: object) -> FieldResult[str]:
             "phone_leading_zero_lost", "phone",
             f"No. HP tanpa 0 di depan, dibaca 08...; {_PLAIN_TEXT_HINT}",
         ))
-    region = phonenumbers.region_code_for_number(number)
     if region != "ID":
         findings.append(warning(
             "phone_foreign", "phone", f"No. HP bukan nomor Indonesia (+{number.country_code}); pastikan bisa dihubungi",
         ))
-    elif phonenumbers.number_type(number) not in _MOBILE_TYPES:
+    elif kind not in _MOBILE_TYPES:
         findings.append(warning("phone_not_mobile", "phone", "No. HP bukan nomor seluler; pastikan bisa dihubungi"))
     return FieldResult(e164, tuple(findings))
 

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bukutamu.core.ktp.fields import sex_code
+from bukutamu.core.ktp.fields import age_on, sex_code
 from bukutamu.core.ktp.findings import Finding, error, errors_of, format_date_id, warning, warnings_of
 from bukutamu.core.ktp.regions import Region, RegionEntry, RegionTable, dotted, region_table
 
@@ -87,7 +87,7 @@ def parse(
     """
     digits, problem = _normalise(value)
     if digits is None:
-        return NikResult(None, (problem,) if problem else (), NikFacts())
+        return NikResult(None, (problem,), NikFacts())
     today = today or date.today()
     if isinstance(typed_birth_date, datetime):
         typed_birth_date = typed_birth_date.date()
@@ -286,16 +286,13 @@ def _resolve_year(yy: int, month: int, day: int, typed: date | None, today: date
     impossible 29 February is still placed before the calendar is checked)."""
     if typed is not None:
         base = typed.year - typed.year % 100
-        return min((base - 100 + yy, base + yy, base + 100 + yy), key=lambda y: abs(y - typed.year))
+        candidates = [y for y in (base - 100 + yy, base + yy, base + 100 + yy) if 1 <= y <= 9999]
+        return min(candidates, key=lambda y: abs(y - typed.year))
     century = today.year - today.year % 100
     limit = (today.year - _MIN_AGE_FOR_CENTURY, today.month, today.day)
     while (century + yy, month, day) > limit:
         century -= 100
     return century + yy
-
-
-def age_on(birth_date: date, today: date) -> int:
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
 def _fmt(d: date) -> str:

@@ -35,7 +35,7 @@ class RegionEntry(NamedTuple):
 
     @property
     def region(self) -> Region:
-        return Region(dotted(self.digits), self.name)
+        return _region(self.digits, self.name)
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,11 @@ class RegionTable:
 
     def codes(self, level: int) -> list[str]:
         return [e.digits for e in self.entries.values() if e.level == level]
+
+
+@cache
+def _region(digits: str, name: str) -> Region:
+    return Region(dotted(digits), name)
 
 
 def dotted(digits: str) -> str:
