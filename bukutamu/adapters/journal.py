@@ -237,6 +237,10 @@ class MailJournal:
         row = self._db.execute("SELECT state FROM mail WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def known_keys(self) -> frozenset[str]:
+        """Every key the journal holds, whatever its state (the plan skips them)."""
+        return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
+
     def was_sent(self, key: str) -> bool:
         return self.state(key) == SENT
 

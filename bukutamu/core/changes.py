@@ -27,6 +27,7 @@ class Changes:
         self.appends: list[RowAppend] = []
         self.replaces: list[TabReplace] = []
         self.system: dict[str, Any] = {}
+        self.other: list[CellUpdate] = []  # program-owned cells of other tabs (link forms)
 
     def set(self, row: RegisterRow, key: str, value: Any) -> None:
         """Set a program-owned cell; unchanged values are not written."""
@@ -52,4 +53,5 @@ class Changes:
         updates = [CellUpdate(self.register.columns.tab, ref, headers[k], v)
                    for ref, cells in self._cells.items() for k, v in cells.items()
                    if not _same(self._rows[ref].raw(k), v)]
-        return WriteBatch(updates=updates, appends=list(self.appends), replaces=list(self.replaces))
+        return WriteBatch(updates=updates + list(self.other), appends=list(self.appends),
+                          replaces=list(self.replaces))

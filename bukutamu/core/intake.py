@@ -36,11 +36,13 @@ def row_guard(row: RegisterRow) -> str:
 @dataclass
 class IntakeResult:
     new_visits: int = 0
+    visit_ids: set[str] = field(default_factory=set)
+    mails: list = field(default_factory=list)
     log: list[str] = field(default_factory=list)
 
 
 def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: "CycleContext",
-                system: Mapping[str, object]) -> IntakeResult:
+                system: Mapping[str, object], facts=None) -> IntakeResult:
     from bukutamu.core.assess import NikIndex, assess_new_visit  # KTP rules + duplicates
 
     result = IntakeResult()
@@ -92,5 +94,12 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
             keterangan=decision.history_note))
         changes.system[counter_key(day)] = number
         result.new_visits += 1
+        result.visit_ids.add(vid)
+        if transition.target != "DUPLIKAT":
+            from bukutamu.core.notices import guest_queue_mail
+            from bukutamu.core.workflow import visit_facts
+            v = visit_facts(row, changes, sheet_tz)
+            if v.guest_email:
+                result.mails.append(guest_queue_mail(v, ctx.office_name))
     result.log.append(f"{result.new_visits} kunjungan baru terdaftar")
     return result

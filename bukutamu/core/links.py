@@ -103,8 +103,8 @@ def _epoch(moment: datetime) -> int:
 
 def make_token(visit_id: str, purpose: str, expires_at: datetime, key: bytes | str) -> str:
     """A token valid for ``visit_id`` and ``purpose`` until ``expires_at`` (exclusive)."""
-    if not visit_id or not purpose:
-        raise ValueError("visit_id and purpose are required")
+    if not visit_id or not purpose or "\x1f" in visit_id + purpose:
+        raise ValueError("visit_id and purpose are required (no control characters)")
     exp = _epoch(expires_at)
     if exp <= 0:
         raise ValueError("expiry before 1970")

@@ -186,9 +186,7 @@ def visit_table(events: pd.DataFrame, sop: Sop) -> pd.DataFrame:
     """One row per visit: arrival (first event), queue number, officer and bidang
     (last filled), when it reached SELESAI / BATAL / DUPLIKAT (NaT if never), the
     state it was abandoned from, its last state, and its number of service rounds."""
-    if events.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in VISIT_COLUMNS})
-    return _visits(*_sorted(events))
+    return visits_and_intervals(events, sop, None)[0]
 
 
 def _visits(ev: pd.DataFrame, codes: np.ndarray, ids: pd.Index) -> pd.DataFrame:
@@ -233,14 +231,16 @@ def step_intervals(events: pd.DataFrame, sop: Sop, calendar: OfficeCalendar) -> 
 
 
 def visits_and_intervals(events: pd.DataFrame, sop: Sop,
-                         calendar: OfficeCalendar) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``visit_table`` and ``step_intervals`` of the same events, sorting them once."""
+                         calendar: OfficeCalendar | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``visit_table`` and ``step_intervals`` of the same events, sorting them once
+    (intervals empty when ``calendar`` is None)."""
+    tz = zone_key(events["waktu"].dt.tz)
     if events.empty:
-        return (pd.DataFrame({c: pd.Series(dtype=object) for c in VISIT_COLUMNS}),
-                pd.DataFrame({c: pd.Series(dtype=object) for c in INTERVAL_COLUMNS}))
+        return _empty(VISIT_COLUMNS, tz), _empty(INTERVAL_COLUMNS, tz)
     ev, codes, ids = _sorted(events)
     visits = _visits(ev, codes, ids)
-    tz = zone_key(events["waktu"].dt.tz)
+    if calendar is None:
+        return visits, _empty(INTERVAL_COLUMNS, tz)
     vstarts, vends = _bounds(codes)
     visit_pos = np.repeat(np.arange(len(vstarts)), vends - vstarts)
 
@@ -295,6 +295,20 @@ def visits_and_intervals(events: pd.DataFrame, sop: Sop,
         "batal_pada": batal_pada.take(s_pos).reset_index(drop=True),
     })
     return visits, intervals
+
+
+_DTYPES = {
+    "langkah": np.int8, "siklus": np.int16, "menit": float, "standar": float, "lewat": float,
+    "waktu_tamu": bool, "lintas_hari": bool, "ulang": bool, "putaran": np.int64,
+    "hasil": pd.CategoricalDtype(["tercapai", "terlambat", "tidak terukur"]),
+}
+_TIME_COLUMNS = {"datang", "mulai", "selesai", "selesai_pada", "batal_pada", "duplikat_pada"}
+
+
+def _empty(columns: Sequence[str], tz: str) -> pd.DataFrame:
+    """A frame without rows but with the dtypes the full one has."""
+    return pd.DataFrame({c: pd.Series(dtype=f"datetime64[ms, {tz}]" if c in _TIME_COLUMNS
+                                       else _DTYPES.get(c, object)) for c in columns})
 
 
 def _local_day(moments: pd.Series) -> np.ndarray:

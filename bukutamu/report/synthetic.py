@@ -95,7 +95,7 @@ def synthetic_events(n_visits: int, first: date, last: date, sop: Sop, calendar:
         for k, (step, dari, ke, source) in enumerate(steps):
             if k:
                 std = sop.steps[step].standard_minutes if step else 20.0
-                factor = rng.lognormal(np.log(0.55), 0.65, len(who))
+                factor = rng.lognormal(np.log(0.42), 0.6, len(who))
                 if step in (6, 7):
                     factor = np.where(slow[who], factor * 2.2, factor)
                 t = calendar.add_office_minutes_array(t, np.round(std * factor, 2))

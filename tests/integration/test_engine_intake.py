@@ -123,7 +123,7 @@ def test_history_and_queue_board(office):
 
 def test_idle_cycle_writes_nothing(office):
     harness, settings, poller, _ = office
-    submit(harness, settings, [datetime(2026, 11, 27, 8, 0, tzinfo=WIB)])
+    submit(harness, settings, [datetime(2026, 11, 27, 8, 58, tzinfo=WIB)])
     poller.run_once()
     before = {t: harness.table(t) for t in (REG, "Riwayat", "Antrian", "Sistem")}
     report = poller.run_once()

@@ -210,21 +210,29 @@ def test_wrong_password_message_names_the_fix_not_the_password():
         assert srv.messages == []
 
 
-def test_no_user_means_no_auth_and_never_a_password_prompt(server, monkeypatch):
+def test_never_keyring_or_prompt_and_empty_user_means_no_auth(server, monkeypatch):
+    import builtins
     import getpass
 
     import yagmail.password
+    import yagmail.sender
 
     def boom(*a, **k):
-        raise AssertionError("password prompt/keyring used")
+        raise AssertionError("keyring/prompt path used")
 
-    monkeypatch.setattr(getpass, "getpass", boom)
-    monkeypatch.setattr(yagmail.password, "handle_password", boom)
+    for target, name in ((getpass, "getpass"), (builtins, "input"), (yagmail.password, "handle_password"),
+                         (yagmail.sender, "handle_password")):
+        monkeypatch.setattr(target, name, boom)
     m = mailer(server, user="")
     assert m.check() is None
     assert m.send(notice()).ok
     m.close()
     assert server.auth_attempts == 0 and server.messages[0].authenticated_as is None
+    with SmtpTestServer(auth=(USER, PASSWORD)) as srv:
+        m = mailer(srv, PASSWORD, user=USER)
+        assert m.send(notice()).ok
+        m.close()
+        assert srv.messages[0].authenticated_as == USER
     with pytest.raises(ConfigError, match="BUKUTAMU_SMTP_PASSWORD"):
         SmtpMailer(settings(server, user=USER), "")
 

@@ -22,6 +22,8 @@ from bukutamu.core.cells import EPOCH, is_number
 from bukutamu.core.ktp.findings import Finding, error, format_date_id, warning
 
 T = TypeVar("T")
+# What a sheet shows of a long number it coerced: "6.10401E+15", "6,10401E+15" (Indonesian locale).
+SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,6 @@ def _check_birth_date(birth: date, today: date | None) -> FieldResult[date]:
 
 # --- phone -----------------------------------------------------------------------------------
 
-_PHONE_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 _MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 _PLAIN_TEXT_HINT = "format kolom No. HP sebagai Teks biasa"
@@ -194,7 +195,7 @@ def parse_phone(value: object) -> FieldResult[str]:
     text = _text(value)
     if not text:
         return FieldResult(None)
-    if _PHONE_SCIENTIFIC.fullmatch(text):
+    if SCIENTIFIC.fullmatch(text):
         return FieldResult(None, (error(
             "phone_coerced", "phone",
             f"No. HP terbaca sebagai angka ilmiah, digit hilang; {_PLAIN_TEXT_HINT} lalu isi ulang",

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bukutamu.core.ktp.fields import age_on, sex_code
+from bukutamu.core.ktp.fields import SCIENTIFIC, age_on, sex_code
 from bukutamu.core.ktp.findings import Finding, error, errors_of, format_date_id, warning, warnings_of
 from bukutamu.core.ktp.regions import Region, RegionEntry, RegionTable, dotted, region_table
 
@@ -20,8 +20,7 @@ FIELD = "nik"
 _SEPARATORS = str.maketrans("", "", " .-")
 _ASCII_DIGITS = frozenset("0123456789")
 _OUTER_SPACE = " \t\r\n"
-# What a sheet leaves of a 16-digit number: "6.10401E+15" / "6,10401E+15" or str(float).
-_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
+# str() of a float that held a NIK ("6171010101909991.0"); scientific notation: fields.SCIENTIFIC.
 _FLOAT_TEXT = re.compile(r"[0-9]{12,17}\.0+")
 _ADULT_AGE = 17
 _MIN_AGE_FOR_CENTURY = 13
@@ -122,7 +121,7 @@ def _normalise(value: object) -> tuple[str | None, Finding | None]:
     text = text.strip(_OUTER_SPACE)
     if not text:
         return None, _empty()
-    if _SCIENTIFIC.fullmatch(text) or _FLOAT_TEXT.fullmatch(text):
+    if SCIENTIFIC.fullmatch(text) or _FLOAT_TEXT.fullmatch(text):
         return None, error("nik_coerced", FIELD, _COERCED_MSG)
     compact = text.translate(_SEPARATORS)
     if compact and all(c in _ASCII_DIGITS for c in compact):
