@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from bukutamu.adapters.store import TabSpec
 from bukutamu.config import Settings
+from bukutamu.core.linkforms import CONFIRM_COLUMNS, FEEDBACK_COLUMNS, SKM_ELEMENTS
 from bukutamu.core.schema import (FORM, HELPDESK, HISTORY_COLUMNS, OFFICER_COLUMNS, PROGRAM,
                                   QUEUE_COLUMNS, REGISTER_COLUMNS, SYSTEM_COLUMNS, headers_for)
+
+
+DONE = CONFIRM_COLUMNS[-1].header
 
 
 def tab_specs(settings: Settings) -> list[TabSpec]:
@@ -26,6 +30,9 @@ def tab_specs(settings: Settings) -> list[TabSpec]:
         TabSpec(t.officers, headers_for(OFFICER_COLUMNS),
                 dropdowns={"Aktif": ("Ya", "Tidak")}),
         TabSpec(t.system, headers_for(SYSTEM_COLUMNS), protected=headers_for(SYSTEM_COLUMNS)),
+        TabSpec(t.confirmations, headers_for(CONFIRM_COLUMNS), protected=(DONE,), datetimes=("Stempel waktu",)),
+        TabSpec(t.feedback, headers_for(FEEDBACK_COLUMNS) + SKM_ELEMENTS, protected=(DONE,),
+                datetimes=("Stempel waktu",)),
     ]
 
 

@@ -30,6 +30,10 @@ class Column:
     choices: tuple[str, ...] = ()  # helpdesk dropdown values
     plain_text: bool = False  # must not be coerced to a number by the sheet
     datetime: bool = False  # program writes a serial number here
+    # A command cell: the helpdesk picks a value, the program applies it and clears
+    # the cell, so the same action can be given again later (e.g. "Layanan Selesai"
+    # in a second service cycle). The only non-program cell the program writes.
+    command: bool = False
 
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
@@ -79,7 +83,7 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
            aliases=("Persetujuan", "Pernyataan Privasi")),
     # Helpdesk-owned inputs (dropdowns).
     Column("verifikasi", "Verifikasi KTP", HELPDESK, choices=(VERIFY_OK, VERIFY_WRONG)),
-    Column("aksi", "Aksi Helpdesk", HELPDESK, choices=tuple(HELPDESK_ACTIONS)),
+    Column("aksi", "Aksi Helpdesk", HELPDESK, choices=tuple(HELPDESK_ACTIONS), command=True),
     Column("catatan_helpdesk", "Catatan Helpdesk", HELPDESK),
     # Program-owned: written only by bukutamu.
     _p("visit_id", "ID Kunjungan", required=True),

@@ -125,8 +125,8 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
                 notes.append("Verifikasi \"Sesuai\" belum diterapkan: data KTP masih salah (lihat Cek KTP).")
                 continue  # not consumed: applies once the data is corrected
             transition = ctx.sop.find(ev.name, current.code)
-            if ev.consumes:
-                changes.set(row, f"{ev.consumes}_terproses", ev.value)
+            if ev.consumes == "verifikasi":
+                changes.set(row, "verifikasi_terproses", ev.value)
             if transition is None:
                 msg = f"\"{ev.label}\" ditolak: tidak berlaku saat status {current.label}."
                 notes.append(msg)
@@ -136,6 +136,8 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
                 continue
             _apply(row, changes, ctx, transition, ev, current.label, sheet_tz)
             result.transitions += 1
+            if ev.consumes == "aksi":
+                changes.set(row, "aksi_terproses", f"{ev.value} ({ev.at.astimezone(ctx.tz):%d/%m %H:%M})")
             if ev.mail_key:
                 result.reflected.append(ev.mail_key)
             if ev.link:
@@ -176,13 +178,13 @@ def _events_for(row: RegisterRow, changes: "Changes", now: datetime, ctx: "Cycle
             changes.set(row, "verifikasi_terproses", verify)
             changes.set(row, "catatan", f"Nilai Verifikasi KTP \"{verify}\" tidak dikenal; pilih dari dropdown.")
     action = row.text("aksi")
-    if action and action != text(changes.current(row, "aksi_terproses")):
+    if action:
+        changes.set(row, "aksi", "")  # a command cell: taken, then cleared
         name = HELPDESK_ACTIONS.get(action)
         if name:
             events.append(_Event(name, now, SOURCE_HELPDESK, action, guest_note=row.text("catatan_helpdesk"),
                                  consumes="aksi", value=action))
         else:
-            changes.set(row, "aksi_terproses", action)
             changes.set(row, "catatan", f"Aksi \"{action}\" tidak dikenal; pilih dari dropdown.")
     for ev in links:
         label = {"diterima": "Tamu Diterima (tautan petugas)", "layanan_selesai": "Layanan Selesai (tautan petugas)",

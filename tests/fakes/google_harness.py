@@ -80,3 +80,7 @@ class GoogleHarness:
         finally:
             self.fake.stop()
 
+
+
+def make_google_harness(tmp_path: Path, **store: Any) -> GoogleHarness:
+    return GoogleHarness(tmp_path, **store)

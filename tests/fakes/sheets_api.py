@@ -86,7 +86,8 @@ class FakeSheetsAPI:
 
     def start(self) -> "FakeSheetsAPI":
         self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-sheets", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-sheets", daemon=True)
         self._thread.start()
         return self
 

@@ -49,3 +49,13 @@ def load_service_account(path: str) -> service_account.Credentials:
     except Exception:  # noqa: BLE001 - the message of a key parser may quote key material
         raise ConfigError(f"{ENV_GOOGLE_KEY}: private_key di berkas {p} tidak dapat dibaca (kunci rusak "
                           "atau terpotong). Unduh ulang kunci JSON service account.") from None
+
+
+def keep_on_endpoint(creds: service_account.Credentials) -> None:
+    """With an endpoint override (loopback tests, a proxy), switch off google-auth's
+    background Regional Access Boundary lookup: since google-auth 2.4x every token
+    refresh may start a thread calling iamcredentials.googleapis.com, which cannot
+    follow the override (and would leave a loopback test machine). Instance-level,
+    google-auth pinned in requirements.txt; without the hook this is a no-op."""
+    if hasattr(creds, "_maybe_start_regional_access_boundary_refresh"):
+        creds._maybe_start_regional_access_boundary_refresh = lambda request, url: None  # type: ignore[method-assign]

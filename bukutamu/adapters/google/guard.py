@@ -113,6 +113,10 @@ def plan_repair(bad: Sequence[Guard], all_guards: Sequence[Guard], states: Mappi
                 rep.unresolved += 1
     for k, v in intended:  # intended values win over restores
         rep.cells[k] = v
+    for (tab, row, col), v in list(rep.cells.items()):  # already so: nothing to write
+        current = fresh.get(tab) or []
+        if same_cell(_cell(current[row - 1] if row - 1 < len(current) else [], col), v):
+            del rep.cells[(tab, row, col)]
     return rep
 
 

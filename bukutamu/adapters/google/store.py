@@ -2,7 +2,8 @@
 
 Requests, once the spreadsheet is open (``open_by_key``: one request, lazily, on first
 use; its metadata - tab titles, ids, grid sizes, time zone - is kept):
-- ``read``: exactly one ``values:batchGet`` over all tabs, UNFORMATTED_VALUE +
+- ``read``: exactly one ``values:batchGet`` over all tabs (append-only tabs: header
+  row and column A only), UNFORMATTED_VALUE +
   SERIAL_NUMBER (a NIK coerced to a number arrives as a JSON number, timestamps as
   serial numbers in the spreadsheet's time zone);
 - ``write``: exactly one ``values:batchUpdate`` with RAW input, none for an empty batch.
@@ -27,7 +28,7 @@ from typing import Any, Callable, Sequence
 import gspread
 
 from bukutamu.adapters.google.a1 import quote_tab
-from bukutamu.adapters.google.credentials import load_service_account
+from bukutamu.adapters.google.credentials import keep_on_endpoint, load_service_account
 from bukutamu.adapters.google.guard import misplaced, plan_repair, repair_ranges
 from bukutamu.adapters.google.http import RetryingHTTPClient, SheetsHTTPError
 from bukutamu.adapters.google.metadata import SpreadsheetInfo
@@ -69,6 +70,8 @@ class GoogleSheetStore:
             raise ConfigError('store.spreadsheet_id: wajib diisi untuk store.kind = "google" '
                               "(ID ada di URL spreadsheet: docs.google.com/spreadsheets/d/<ID>/edit).")
         creds = load_service_account(settings.secrets.google_key_file)
+        if store.endpoint:
+            keep_on_endpoint(creds)
         read = float(store.timeout_seconds)
         factory = RetryingHTTPClient.factory(endpoint=store.endpoint, timeout=(min(10.0, read), read),
                                              max_attempts=int(store.max_attempts), sleep=sleep, random=random)
@@ -88,24 +91,27 @@ class GoogleSheetStore:
         self._tabs = {}
         return report
 
-    def read(self, tabs: Sequence[str]) -> Snapshot:
+    def read(self, tabs: Sequence[str], append_only: Sequence[str] = ()) -> Snapshot:
         meta = self._metadata()
-        names = list(dict.fromkeys(tabs))
+        names = list(dict.fromkeys([*tabs, *append_only]))
         if any(n not in meta.sheets for n in names) and self._clock() - self._meta_at > self.metadata_max_age:
             meta = self._refresh_metadata()  # a tab may have been created since
-        present = [n for n in names if n in meta.sheets]
         try:
-            ranges = self._fetch(present)
+            got = self._fetch_tabs(names, set(append_only), meta)
         except SheetsHTTPError as e:
             if e.reason != "bad_range":
                 raise
             meta = self._refresh_metadata()  # renamed or deleted since we looked
-            present = [n for n in names if n in meta.sheets]
-            ranges = self._fetch(present)
+            got = self._fetch_tabs(names, set(append_only), meta)
         states: dict[str, TabState] = {}
         out: dict[str, Tab] = {}
-        for name, values in zip(present, ranges):
+        for name, (values, column_a) in got.items():
             header = tuple("" if v is None else str(v) for v in (values[0] if values else ()))
+            if column_a is not None:  # append-only: header and count, no rows
+                last = max(len(column_a), 1 if any(header) else 0)
+                states[name] = TabState(name, header, {}, last)
+                out[name] = Tab(name=name, header=header, rows=(), row_count=max(last - 1, 0))
+                continue
             width = len(header)
             rows, kept = [], {}
             for number, cells in enumerate(values[1:], start=2):
@@ -117,7 +123,7 @@ class GoogleSheetStore:
             states[name] = TabState(name, header, kept, len(values))
             out[name] = Tab(name=name, header=header, rows=tuple(rows))
         self._tabs = states
-        missing = tuple(n for n in names if n not in meta.sheets)
+        missing = tuple(n for n in names if n not in got)
         return Snapshot(tabs=out, time_zone=meta.time_zone, missing_tabs=missing)
 
     def write(self, batch: WriteBatch) -> None:
@@ -167,14 +173,27 @@ class GoogleSheetStore:
         self._meta_at, self._stale = self._clock(), False
         return self._meta
 
-    def _fetch(self, tabs: list[str]) -> list[list[list[Any]]]:
-        if not tabs:
+    def _fetch(self, ranges: list[str]) -> list[list[list[Any]]]:
+        """ONE values:batchGet; a fresh list and params per call (gspread mutates them)."""
+        if not ranges:
             return []
-        resp = self._spreadsheet().values_batch_get([quote_tab(t) for t in tabs], params=dict(READ_PARAMS))
-        ranges = resp.get("valueRanges") or []
-        if len(ranges) != len(tabs):
-            raise StoreError("Jawaban Google Sheets tidak lengkap (jumlah tab tidak sesuai); coba lagi.")
-        return [list(vr.get("values") or []) for vr in ranges]
+        resp = self._spreadsheet().values_batch_get(list(ranges), params=dict(READ_PARAMS))
+        got = resp.get("valueRanges") or []
+        if len(got) != len(ranges):
+            raise StoreError("Jawaban Google Sheets tidak lengkap (jumlah rentang tidak sesuai); coba lagi.")
+        return [list(vr.get("values") or []) for vr in got]
+
+    def _fetch_tabs(self, names: list[str], append_only: set[str],
+                    meta: SpreadsheetInfo) -> dict[str, tuple[list, list | None]]:
+        """Whole tabs, or for append-only tabs the header row plus column A (its length
+        is the last row in use: column A must be filled on every row of such a tab)."""
+        present = [n for n in names if n in meta.sheets]
+        ranges: list[str] = []
+        for n in present:
+            q = quote_tab(n)
+            ranges += [f"{q}!1:1", f"{q}!A:A"] if n in append_only else [q]
+        values = iter(self._fetch(ranges))
+        return {n: (next(values), next(values)) if n in append_only else (next(values), None) for n in present}
 
     @staticmethod
     def _body(plan: WritePlan) -> dict:
@@ -226,13 +245,17 @@ class GoogleSheetStore:
 
     def _repair(self, bad: list, plan: WritePlan) -> None:
         tabs = list(dict.fromkeys(g.tab for g in bad))
-        fresh = dict(zip(tabs, self._fetch(tabs)))
+        fresh = dict(zip(tabs, self._fetch([quote_tab(t) for t in tabs])))
         rep = plan_repair(bad, plan.guards, self._tabs, fresh)
         if rep.cells:
             self._spreadsheet().values_batch_update({"valueInputOption": "RAW", "data": repair_ranges(rep.cells)})
         for t in tabs:
             self._tabs.pop(t, None)  # refs of that snapshot are stale: read again before writing
         self.repairs += 1
+        if not (rep.restored or rep.moved or rep.unresolved):
+            log.info("Google Sheets: baris yang ditulis diubah orang di antara baca dan tulis; sudah diperiksa, "
+                     "tidak ada yang salah tempat.")
+            return
         log.warning("Google Sheets: %d baris bergeser (disisipkan/diurutkan/dihapus) saat menulis; "
                     "%d dikembalikan, %d ditulis di posisi barunya, %d menunggu siklus berikutnya.",
                     len(bad), rep.restored, rep.moved, rep.unresolved)
