@@ -28,8 +28,9 @@ import pandas as pd
 
 from bukutamu.config import CalendarSettings
 
-_DAY_MIN = 1440.0
-_NS_PER_MIN = 60_000_000_000
+_US_PER_MIN = 60_000_000
+_US_PER_DAY = 1440 * _US_PER_MIN
+_NAT = np.iinfo(np.int64).min
 _EPOCH = date(1970, 1, 1)
 
 
@@ -46,20 +47,24 @@ def _holidays_of(country: str, cuti_bersama: bool, year: int) -> tuple[tuple[dat
     return tuple(sorted(table.items()))
 
 
-def _minutes(t: time) -> float:
-    return t.hour * 60 + t.minute + t.second / 60
+def _us(t: time) -> int:
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
 
 
 @dataclass(frozen=True)
 class _Table:
-    """Working segments of consecutive days [day0, day0 + n), as day numbers since 1970-01-01."""
+    """Working segments of consecutive days [day0, day0 + days), as day numbers since 1970-01-01.
+
+    Times of day and cumulative office time are int64 microseconds: exact, so a clock
+    of exactly the standard is never a breach by rounding noise.
+    """
 
     day0: int
     o1: np.ndarray
     c1: np.ndarray
     o2: np.ndarray
     c2: np.ndarray
-    cum_before: np.ndarray  # office minutes from the table origin to the day's midnight
+    cum_before: np.ndarray  # office time from the table origin to the day's midnight
 
     @property
     def cum_end(self) -> np.ndarray:
@@ -68,6 +73,20 @@ class _Table:
     @property
     def days(self) -> int:
         return len(self.o1)
+
+    def cum(self, local_us: np.ndarray) -> np.ndarray:
+        """Office time from the origin up to each local moment (_NAT stays _NAT)."""
+        ok = local_us != _NAT
+        safe = local_us if ok.all() else np.where(ok, local_us, self.day0 * _US_PER_DAY)
+        day = safe // _US_PER_DAY
+        tod = safe - day * _US_PER_DAY
+        i = day - self.day0
+        # np.minimum/np.maximum: much faster than np.clip with array bounds
+        first = np.minimum(np.maximum(tod - self.o1[i], 0), (self.c1 - self.o1)[i])
+        second = np.minimum(np.maximum(tod - self.o2[i], 0), (self.c2 - self.o2)[i])
+        out = self.cum_before[i] + first + second
+        out[~ok] = _NAT
+        return out
 
 
 class OfficeCalendar:
@@ -98,92 +117,67 @@ class OfficeCalendar:
 
     # --- the day table ------------------------------------------------------------
 
-    def _table(self, y0: int, y1: int) -> _Table:
-        key = (y0, y1)
-        if key not in self._tables:
-            self._tables[key] = self._build(y0, y1)
-        return self._tables[key]
-
     def _table_for_days(self, first_day: int, last_day: int) -> _Table:
         y0 = (_EPOCH + timedelta(days=int(first_day))).year
         y1 = (_EPOCH + timedelta(days=int(last_day))).year
-        # Widen to the enclosing cached range when one exists (fewer tables).
-        for (a, b) in self._tables:
+        for (a, b), table in self._tables.items():  # a cached range that covers it
             if a <= y0 and y1 <= b:
-                return self._tables[(a, b)]
-        return self._table(y0, y1)
+                return table
+        self._tables[(y0, y1)] = table = self._build(y0, y1)
+        return table
 
     def _build(self, y0: int, y1: int) -> _Table:
         s = self.settings
         first, last = date(y0, 1, 1), date(y1, 12, 31)
         day0 = (first - _EPOCH).days
-        n = (last - first).days + 1
-        days = np.arange(day0, day0 + n)
+        days = np.arange(day0, day0 + (last - first).days + 1)
         weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
         off = np.array([(d - _EPOCH).days for d, _ in self.holidays(first, last)], dtype=np.int64)
         working = (weekday < 5) & ~np.isin(days, off)
         friday = weekday == 4
-        ramadan = np.zeros(n, dtype=bool)
+        ramadan = np.zeros(len(days), dtype=bool)
         if self._ramadan:
             r0, r1 = ((d - _EPOCH).days for d in self._ramadan)
             ramadan = (days >= r0) & (days <= r1)
 
-        def pick(normal: tuple[time, time], fri: tuple[time, time], idx: int) -> np.ndarray:
-            return np.where(friday, _minutes(fri[idx]), _minutes(normal[idx]))
+        def hours(normal: tuple[time, time], fri: tuple[time, time], idx: int) -> np.ndarray:
+            return np.where(friday, _us(fri[idx]), _us(normal[idx]))
 
-        open_ = np.where(ramadan, pick(s.ramadan_hours, s.ramadan_friday, 0), pick(s.mon_thu, s.fri, 0))
-        close = np.where(ramadan, pick(s.ramadan_hours, s.ramadan_friday, 1), pick(s.mon_thu, s.fri, 1))
-        open_ = np.where(working, open_, 0.0)
-        close = np.where(working, close, 0.0)
-        lunch, lunch_fri = s.lunch, s.lunch_friday or s.lunch
-        if lunch:
-            l0 = np.where(friday, _minutes(lunch_fri[0]), _minutes(lunch[0]))
-            l1 = np.where(friday, _minutes(lunch_fri[1]), _minutes(lunch[1]))
-            l0 = np.clip(l0, open_, close)
-            l1 = np.clip(l1, l0, close)
+        open_ = np.where(ramadan, hours(s.ramadan_hours, s.ramadan_friday, 0), hours(s.mon_thu, s.fri, 0))
+        close = np.where(ramadan, hours(s.ramadan_hours, s.ramadan_friday, 1), hours(s.mon_thu, s.fri, 1))
+        open_, close = np.where(working, open_, 0), np.where(working, close, 0)
+        if s.lunch:
+            lunch_fri = s.lunch_friday or s.lunch
+            l0 = np.clip(hours(s.lunch, lunch_fri, 0), open_, close)
+            l1 = np.clip(hours(s.lunch, lunch_fri, 1), l0, close)
             o1, c1, o2, c2 = open_, l0, l1, close
         else:
             o1, c1, o2, c2 = open_, close, close, close
         length = (c1 - o1) + (c2 - o2)
-        cum_before = np.concatenate(([0.0], np.cumsum(length)[:-1]))
-        return _Table(day0, o1.astype(float), c1.astype(float), o2.astype(float), c2.astype(float),
-                      cum_before)
+        cum_before = np.concatenate(([0], np.cumsum(length)[:-1]))
+        return _Table(day0, *(a.astype(np.int64) for a in (o1, c1, o2, c2, cum_before)))
+
+    def _table_for(self, local_us: np.ndarray) -> _Table | None:
+        ok = local_us[local_us != _NAT]
+        if not len(ok):
+            return None
+        return self._table_for_days(int(ok.min() // _US_PER_DAY), int(ok.max() // _US_PER_DAY))
 
     # --- conversions ----------------------------------------------------------------
 
-    def _local_minutes(self, values: Any) -> np.ndarray:
-        """Moments -> float minutes since 1970-01-01 00:00 on the office wall clock (NaN for NaT).
+    def _local_us(self, values: Any) -> np.ndarray:
+        """Moments -> int64 microseconds since 1970-01-01 00:00 on the office wall clock (_NAT for NaT).
 
-        Accepts aware datetimes / Timestamps, pandas Series or DatetimeIndex (aware:
-        converted to the office zone; naive: taken as office wall clock) and numpy
-        datetime64 arrays (naive = office wall clock).
+        Accepts aware datetimes / Timestamps, sequences of them, pandas Series or
+        DatetimeIndex (aware: converted to the office zone; naive: taken as office wall
+        clock) and numpy datetime64 arrays (naive = office wall clock).
         """
         if isinstance(values, (datetime, pd.Timestamp)):
             values = [values]
-        idx = pd.DatetimeIndex(values) if not isinstance(values, pd.DatetimeIndex) else values
+        idx = values if isinstance(values, pd.DatetimeIndex) else pd.DatetimeIndex(values)
         if idx.tz is not None:
             idx = idx.tz_convert(self.tz).tz_localize(None)
-        ns = idx.as_unit("ns").asi8.astype(np.float64)
-        ns[np.asarray(idx.isna())] = np.nan
-        return ns / _NS_PER_MIN
-
-    def _cum(self, m: np.ndarray) -> tuple[np.ndarray, _Table | None]:
-        """cum(t) for every finite minute value, and the table whose origin it uses."""
-        ok = np.isfinite(m)
-        if not ok.any():
-            return np.full(m.shape, np.nan), None
-        t = self._table_for_days(int(np.floor(m[ok].min() / _DAY_MIN)), int(np.floor(m[ok].max() / _DAY_MIN)))
-        return self._cum_on(t, m), t
-
-    @staticmethod
-    def _cum_on(t: _Table, m: np.ndarray) -> np.ndarray:
-        ok = np.isfinite(m)
-        day = np.floor(np.where(ok, m, t.day0 * _DAY_MIN) / _DAY_MIN).astype(np.int64)
-        i = day - t.day0
-        tod = np.where(ok, m, 0.0) - day * _DAY_MIN
-        within = (np.clip(tod - t.o1[i], 0.0, t.c1[i] - t.o1[i])
-                  + np.clip(tod - t.o2[i], 0.0, t.c2[i] - t.o2[i]))
-        return np.where(ok, t.cum_before[i] + within, np.nan)
+        return idx.as_unit("us").asi8
 
     # --- public API -------------------------------------------------------------------
 
@@ -192,58 +186,62 @@ class OfficeCalendar:
 
         Negative when an end lies before its start.
         """
-        ms, me = self._local_minutes(starts), self._local_minutes(ends)
-        cum, _ = self._cum(np.concatenate([ms, me]))
-        return cum[len(ms):] - cum[:len(ms)]
+        us = np.concatenate([self._local_us(starts), self._local_us(ends)])
+        n = len(us) // 2
+        table = self._table_for(us)
+        if table is None:
+            return np.full(n, np.nan)
+        cum = table.cum(us)
+        a, b = cum[:n], cum[n:]
+        ok = (a != _NAT) & (b != _NAT)
+        return np.where(ok, (b - np.where(ok, a, 0)) / _US_PER_MIN, np.nan)
 
     def office_minutes(self, start: datetime, end: datetime) -> float:
         """Office minutes between two aware moments."""
         return float(self.office_minutes_between([start], [end])[0])
 
     def add_office_minutes_array(self, starts: Any, minutes: Any) -> pd.DatetimeIndex:
-        """For each start, the earliest moment >= start at which ``minutes`` office minutes have passed."""
-        m = self._local_minutes(starts)
-        add = np.broadcast_to(np.asarray(minutes, dtype=float), m.shape)
+        """For each start, the earliest moment >= start at which ``minutes`` office minutes
+        have passed (microsecond precision; NaT where the start is missing)."""
+        us = self._local_us(starts)
+        add = np.round(np.broadcast_to(np.asarray(minutes, dtype=float), us.shape) * _US_PER_MIN)
         if np.any(add < 0):
             raise ValueError("minutes must be >= 0")
-        cum, t = self._cum(m)
-        target = cum + add
-        ok = np.isfinite(target)
-        result = np.full(m.shape, np.nan)
-        if t is not None and ok.any():
-            while t.cum_end[-1] < target[ok].max():  # extend past year ends / long standards
+        ok = us != _NAT
+        result = np.full(us.shape, _NAT)
+        t = self._table_for(us)
+        if t is not None:
+            target = np.where(ok, t.cum(us) + add.astype(np.int64), 0)
+            while t.cum_end[-1] < target.max():  # extend past year ends / long standards
                 wider = self._table_for_days(t.day0, t.day0 + t.days + 366)
-                if wider.cum_end[-1] <= wider.cum_before[t.days]:  # same origin: t.day0's year
+                if wider.cum_end[-1] - wider.cum(us[ok]).max() <= t.cum_end[-1] - t.cum(us[ok]).max():
                     raise ValueError("the office calendar has no working time after the start")
                 t = wider
-                target = self._cum_on(t, m) + add
-            i = np.minimum(np.searchsorted(t.cum_end, np.where(ok, target, 0.0), side="left"), t.days - 1)
+                target = np.where(ok, t.cum(us) + add.astype(np.int64), 0)  # origin may differ
+            i = np.minimum(np.searchsorted(t.cum_end, target, side="left"), t.days - 1)
             r = target - t.cum_before[i]
             seg1 = t.c1[i] - t.o1[i]
             tod = np.where(r <= seg1, t.o1[i] + r, t.o2[i] + (r - seg1))
-            found = (t.day0 + i) * _DAY_MIN + tod
-            result = np.where(ok, np.maximum(found, m), np.nan)
-        ns = np.where(np.isfinite(result), np.round(result * _NS_PER_MIN), 0).astype(np.int64)
-        out = pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize(self.tz)
-        return out.where(np.isfinite(result))
+            found = (t.day0 + i) * _US_PER_DAY + tod
+            result = np.where(ok, np.maximum(found, us), _NAT)
+        local = pd.DatetimeIndex(np.where(ok, result, 0).astype("datetime64[us]"))
+        return local.tz_localize(self.tz, ambiguous="NaT", nonexistent="shift_forward").where(ok)
 
     def add_office_minutes(self, start: datetime, minutes: float) -> datetime:
         """The moment ``minutes`` office minutes after ``start`` (an escalation's deadline).
 
         The earliest such moment: a deadline that ends exactly at closing time is that
         closing time, not the next opening. A step is breached once
-        ``office_minutes(start, now) > standard``.
+        ``office_minutes(start, now) > standard``, i.e. strictly after the deadline.
         """
-        ts = self.add_office_minutes_array([start], [minutes])[0]
-        return ts.to_pydatetime()
+        return self.add_office_minutes_array([start], [minutes])[0].to_pydatetime()
 
     def is_working_time(self, t: datetime) -> bool:
         """True when ``t`` lies inside a working segment (opening inclusive, closing exclusive)."""
-        m = self._local_minutes([t])
-        day = int(np.floor(m[0] / _DAY_MIN))
+        us = int(self._local_us([t])[0])
+        day = us // _US_PER_DAY
         tab = self._table_for_days(day, day)
-        i = day - tab.day0
-        tod = m[0] - day * _DAY_MIN
+        i, tod = day - tab.day0, us - day * _US_PER_DAY
         return bool(tab.o1[i] <= tod < tab.c1[i] or tab.o2[i] <= tod < tab.c2[i])
 
     def is_working_day(self, d: date) -> bool:
@@ -276,8 +274,8 @@ class OfficeCalendar:
         if (t.c1[i] - t.o1[i]) + (t.c2[i] - t.o2[i]) <= 0:
             return None
 
-        def hm(x: float) -> time:
-            return time(int(x // 60), int(x % 60))
+        def hm(us: int) -> time:
+            return time(int(us // 3_600_000_000), int(us // _US_PER_MIN % 60))
         return hm(t.o1[i]), hm(t.c2[i])
 
 

@@ -2,7 +2,7 @@
 a real SMTP server on loopback: correction loop, officer link, feedback loop."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -63,8 +63,8 @@ feedback_entry_token = "entry.202"
     clock = {"now": at(9, 1)}
     poller = Poller(settings, harness.store, clock=lambda: clock["now"])
 
-    def cycle(h, m):
-        clock["now"] = at(h, m)
+    def cycle(h, m=None):
+        clock["now"] = h if isinstance(h, datetime) else at(h, m)
         return poller.run_once()
 
     return harness, cycle
@@ -206,3 +206,43 @@ def test_disallowed_action_is_refused_with_a_note(office, smtp):
     assert r["[Sistem] Status"] == "MENUNGGU VERIFIKASI"
     assert "ditolak" in r["[Sistem] Catatan"] and "MENUNGGU VERIFIKASI" in r["[Sistem] Catatan"]
     assert len(history(harness)) == 1
+
+
+def _to_petugas_dihubungi(harness, cycle):
+    header = harness.table(REG)[0]
+    harness.seed(REG, header, [[{"Stempel waktu": datetime_to_serial(at(9, 0), WIB), "NIK": NIK,
+                                 "Nama Lengkap": "Budi Santoso", "Jenis Kelamin": "L",
+                                 "Tanggal Lahir": "01/01/1990", "Nomor HP": "081234567890",
+                                 "Verifikasi KTP": "Sesuai",
+                                 "Bidang yang Dituju": "Bagian Pengelolaan LPSE"}.get(h, "") for h in header]])
+    cycle(9, 1)
+    cycle(9, 2)
+    cycle(9, 3)
+    assert row_of(harness)["[Sistem] Status"] == "PETUGAS DIHUBUNGI"
+
+
+@pytest.mark.parametrize("case", ["tampered", "expired", "other-visit", "replayed"])
+def test_bad_expired_or_replayed_token_changes_nothing(office, smtp, case):
+    harness, cycle = office
+    _to_petugas_dihubungi(harness, cycle)
+    notice = [m for m in smtp.messages if m.rcpt_tos == ["andi@biro.test"]][0]
+    good = {p["entry.103"]: p for p in link_params(notice.message, OFFICER_FORM)}["Tamu Diterima"]
+    token, visit, when = good["entry.102"], good["entry.101"], at(9, 5)
+    if case == "tampered":
+        token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    elif case == "other-visit":
+        visit = "20261125-A999"
+    elif case == "expired":
+        when = at(9, 5) + timedelta(hours=49)  # links are valid for 48 hours
+    row = {"Stempel waktu": datetime_to_serial(when, WIB), "ID Kunjungan": visit, "Token": token,
+           "Aksi": "Tamu Diterima"}
+    if case == "replayed":  # used once (accepted), then the same row is submitted again
+        add_form_row(harness, "Konfirmasi", row)
+        cycle(9, 4)
+        assert harness.table("Konfirmasi")[-1][4] == "OK: diterima"
+    before = (row_of(harness)["[Sistem] Status"], len(history(harness)))
+    add_form_row(harness, "Konfirmasi", row)
+    cycle(when)
+    assert (row_of(harness)["[Sistem] Status"], len(history(harness))) == before
+    mark = harness.table("Konfirmasi")[-1][4]
+    assert mark.startswith("DITOLAK"), mark
