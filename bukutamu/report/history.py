@@ -117,7 +117,7 @@ def history_frame(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: Zone
         "siklus": pd.to_numeric(col["siklus"].map(text), errors="coerce").astype("Int16"),
         "keterangan": col["keterangan"].map(text).astype(object),
     })[list(EVENT_COLUMNS)]
-    ok = frame["waktu"].notna().to_numpy() & (frame["visit_id"].astype(str) != "").to_numpy()
+    ok = frame["waktu"].notna().to_numpy() & frame["visit_id"].notna().to_numpy()
     out = frame[ok].reset_index(drop=True)
     out.attrs["unreadable_rows"] = int(n - ok.sum())
     return out

@@ -198,7 +198,7 @@ def arrivals_heatmap(visits: pd.DataFrame) -> pd.DataFrame:
     """Arrivals (first event, duplicates excluded) by weekday x hour: 7 x 24 counts."""
     v = visits[visits["duplikat_pada"].isna()]
     t = v["datang"]
-    table = pd.crosstab(t.dt.weekday, t.dt.hour) if len(v) else pd.DataFrame()
+    table = pd.crosstab(t.dt.day_of_week, t.dt.hour) if len(v) else pd.DataFrame()
     table = table.reindex(index=range(7), columns=range(24), fill_value=0).fillna(0).astype(int)
     table.index = list(WEEKDAYS)
     table.columns = [int(c) for c in table.columns]

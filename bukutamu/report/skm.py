@@ -180,11 +180,11 @@ def skm_scores(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: Any,
 def ikm(scores: pd.DataFrame, columns: dict[str, str] | None = None, notes: Sequence[str] = ()) -> IkmResult:
     """IKM of a frame of scores (columns U1..U9, NaN = unanswered)."""
     columns = columns or {}
-    answered = scores.notna().any(axis=1)
+    answered = scores.isin([1, 2, 3, 4]).any(axis=1)
     elements = []
     for e in ELEMENTS:
         col = scores[e.code] if e.code in scores else pd.Series(dtype=float)
-        filled = col.dropna()
+        filled = col[col.isin([1, 2, 3, 4])]  # anything else is not an answer
         elements.append(ElementScore(e.code, e.name, columns.get(e.code, e.code),
                                      int(filled.sum()), int(filled.size)))
     empty = [e.name for e in elements if not e.answers]

@@ -246,6 +246,7 @@ class FakeSheetsAPI:
         else:
             resp = self._dispatch(req, kind, body)
         entry["status"] = resp.status_code
+        entry["bytes"] = resp.content_length or 0
         return resp(environ, start_response)
 
     def _take_fault(self, kind: str) -> Fault | None:
