@@ -226,17 +226,41 @@ def weekly_trend(visits: pd.DataFrame, iv: pd.DataFrame, weeks: list[Week], sop:
     return pd.DataFrame(rows)
 
 
+# Finding codes of bukutamu.core.ktp -> the short label a manager reads.
+KTP_ERROR_LABELS = {
+    "nik_empty": "NIK kosong", "nik_length": "NIK tidak 16 angka", "nik_characters": "NIK berisi selain angka",
+    "nik_non_ascii_digits": "NIK berisi angka non-latin", "nik_coerced": "NIK terubah jadi angka oleh sheet",
+    "nik_province_unknown": "Kode provinsi NIK tidak dikenal", "nik_regency_zero": "Kode kabupaten/kota NIK 00",
+    "nik_district_zero": "Kode kecamatan NIK 00", "nik_day_range": "Tanggal lahir di NIK di luar rentang",
+    "nik_month_range": "Bulan lahir di NIK di luar rentang", "nik_date_invalid": "Tanggal lahir di NIK tidak ada",
+    "nik_birth_date_future": "Tanggal lahir di NIK di masa depan", "nik_serial_zero": "Nomor urut NIK 0000",
+    "name_empty": "Nama kosong", "name_digits": "Nama berisi angka", "sex_empty": "Jenis kelamin kosong",
+    "sex_invalid": "Jenis kelamin tidak dikenali", "birth_date_empty": "Tanggal lahir kosong",
+    "birth_date_invalid": "Tanggal lahir tidak ada", "birth_date_format": "Tanggal lahir tidak terbaca",
+    "birth_date_future": "Tanggal lahir di masa depan", "phone_invalid": "No. HP tidak valid",
+    "phone_coerced": "No. HP terubah jadi angka oleh sheet",
+}
+HELPDESK_MISMATCH = "Tidak sesuai fisik KTP (verifikasi helpdesk)"
+_ERROR_LIST = re.compile(r"^\s*\d+\s+galat\s+KTP\s*:\s*", re.IGNORECASE)
+
+
+def _ktp_kinds(note: str) -> list[str]:
+    """"2 galat KTP: nik_length, name_digits" (intake) or free text separated by ";"."""
+    note = str(note or "")
+    if _ERROR_LIST.match(note):
+        codes = [c.strip() for c in _ERROR_LIST.sub("", note).split(",") if c.strip()]
+        return [KTP_ERROR_LABELS.get(c, c) for c in codes]
+    return [p.strip() for p in re.split(r"[;\n]", note) if p.strip()]
+
+
 def ktp_error_kinds(events: pd.DataFrame) -> pd.DataFrame:
-    """KTP errors by kind, from the Keterangan of transitions into PERLU PERBAIKAN
-    (messages separated by ";" or new lines; long digit runs masked)."""
+    """KTP errors by kind, from transitions into PERLU PERBAIKAN: the automatic check's
+    findings at registration (from the Keterangan), and the helpdesk's "Tidak Sesuai"."""
     wrong = events[events["ke"] == "PERLU_PERBAIKAN"]
     kinds: list[str] = []
     for note, step in zip(wrong["keterangan"].astype(object), wrong["langkah"]):
-        parts = [p.strip() for p in re.split(r"[;\n]", str(note or "")) if p.strip()]
-        if not parts:
-            parts = ["Tidak sesuai fisik KTP (tanpa keterangan)" if step == 3
-                     else "Kesalahan data KTP (tanpa keterangan)"]
-        kinds += [_LONG_DIGITS.sub("[angka]", p) for p in parts]
+        found = [HELPDESK_MISMATCH] if step == 3 else (_ktp_kinds(note) or ["Kesalahan data KTP"])
+        kinds += [_LONG_DIGITS.sub("[angka]", k) for k in found]
     counts = pd.Series(kinds, dtype=object).value_counts()
     out = pd.DataFrame({"Jenis kesalahan": counts.index.astype(str), "Jumlah": counts.to_numpy(dtype=int)})
     return out.sort_values(["Jumlah", "Jenis kesalahan"], ascending=[False, True], kind="mergesort",
@@ -290,11 +314,14 @@ def sources(events: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in sorted(counts.items())}
 
 
+POLLED_SOURCES = ("helpdesk", "sistem")  # timed by the poll cycle that saw them
+
+
 def precision_note(poll_seconds: int, by_source: dict[str, int]) -> str:
-    helpdesk = by_source.get("helpdesk", 0) + by_source.get("system", 0)
+    polled = sum(by_source.get(k, 0) for k in POLLED_SOURCES)
     total = sum(by_source.values())
-    share = f" ({100.0 * helpdesk / total:.0f}% kejadian minggu ini)" if total else ""
-    return (f"Presisi pengukuran: isian formulir (buku tamu, konfirmasi petugas, umpan balik) tercatat "
+    share = f" ({100.0 * polled / total:.0f}% kejadian minggu ini)" if total else ""
+    return (f"Presisi pengukuran: isian formulir (buku tamu, tautan petugas, umpan balik) tercatat "
             f"sesuai stempel waktunya; perubahan oleh helpdesk dan sistem tercatat saat poller melihatnya, "
             f"yaitu tiap {poll_seconds} detik{share}, sehingga waktunya bisa terlambat hingga "
             f"{poll_seconds} detik.")

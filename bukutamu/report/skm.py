@@ -29,7 +29,12 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from bukutamu.core.cells import text
+from bukutamu.core.linkforms import FEEDBACK_COLUMNS, PROCESSED_OK
 from bukutamu.core.schema import normalise_header
+
+# The program's "[Sistem] Diproses" column: only rows whose token checked out count.
+_PROCESSED = normalise_header(next(c.header for c in FEEDBACK_COLUMNS if c.key == "diproses"))
 
 
 @dataclass(frozen=True)
@@ -153,13 +158,17 @@ def score(value: Any) -> float:
 def skm_scores(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: Any,
                start: datetime | None = None, end: datetime | None = None) -> tuple[pd.DataFrame, dict[str, str], tuple[str, ...]]:
     """Umpan Balik rows -> scores (columns U1..U9 in Permen order, NaN = unanswered),
-    the header each element was read from, and notes. With ``start``/``end``, only
-    rows whose timestamp lies in [start, end)."""
+    the header each element was read from, and notes. Rows the poller rejected (bad or
+    expired token: "[Sistem] Diproses" not OK) never count. With ``start``/``end``,
+    only rows whose timestamp lies in [start, end)."""
     from bukutamu.report.history import serials_to_times
 
     cols, notes = element_columns(header)
-    values = [tuple(getattr(r, "values", r)) for r in rows]
     get = lambda r, i: r[i] if i < len(r) else None  # noqa: E731
+    values = [tuple(getattr(r, "values", r)) for r in rows]
+    done = next((i for i, h in enumerate(header) if normalise_header(h) == _PROCESSED), None)
+    if done is not None:
+        values = [r for r in values if text(get(r, done)) == PROCESSED_OK]
     frame = pd.DataFrame({e.code: [score(get(r, cols[e.code])) for r in values] if e.code in cols
                           else np.full(len(values), np.nan) for e in ELEMENTS}, dtype=float)
     ts = next((i for i, h in enumerate(header) if any(t in normalise_header(h) for t in _TIMESTAMP)), None)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from bukutamu.core.cells import EPOCH
+from bukutamu.core.linkforms import FEEDBACK_COLUMNS, PROCESSED_OK, SKM_ELEMENTS
 from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.schema import HISTORY_COLUMNS
 from bukutamu.core.sop import Sop
@@ -28,22 +29,20 @@ OFFICERS = (  # synthetic names
     ("Agus Setiawan", "Bidang Advokasi"), ("Nur Aini", "Bidang Advokasi"),
 )
 SLOW_OFFICERS = (2, 7)  # indexes into OFFICERS: take longer to receive and serve
-KTP_ERRORS = ("NIK harus 16 angka", "Tanggal lahir di NIK tidak ada di kalender",
-              "Kode provinsi di NIK tidak dikenal", "Nomor urut NIK tidak boleh 0000",
-              "Nama berisi angka")
+KTP_ERRORS = ("nik_length", "nik_date_invalid", "nik_province_unknown", "nik_serial_zero", "name_digits")
 
 # (step, from, to, source); None = no step (BATAL)
-_REG = (2, "", "MENUNGGU_VERIFIKASI", "form")
-_KTP = (2, "", "PERLU_PERBAIKAN", "form")
-_DUP = (2, "", "DUPLIKAT", "form")
+_REG = (2, "", "MENUNGGU_VERIFIKASI", "formulir")
+_KTP = (2, "", "PERLU_PERBAIKAN", "formulir")
+_DUP = (2, "", "DUPLIKAT", "formulir")
 _OK = (3, "MENUNGGU_VERIFIKASI", "TERVERIFIKASI", "helpdesk")
 _WRONG = (3, "MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN", "helpdesk")
 _FIX = (4, "PERLU_PERBAIKAN", "TERVERIFIKASI", "helpdesk")
-_CALL = (5, "TERVERIFIKASI", "PETUGAS_DIHUBUNGI", "system")
-_RECV = (6, "PETUGAS_DIHUBUNGI", "DILAYANI", "officer-link")
-_SERVE = (7, "DILAYANI", "MENUNGGU_UMPAN_BALIK", "officer-link")
-_ENOUGH = (8, "MENUNGGU_UMPAN_BALIK", "MENUNGGU_HELPDESK", "feedback-link")
-_AGAIN = (8, "MENUNGGU_UMPAN_BALIK", "DILAYANI", "feedback-link")
+_CALL = (5, "TERVERIFIKASI", "PETUGAS_DIHUBUNGI", "sistem")
+_RECV = (6, "PETUGAS_DIHUBUNGI", "DILAYANI", "tautan-petugas")
+_SERVE = (7, "DILAYANI", "MENUNGGU_UMPAN_BALIK", "tautan-petugas")
+_ENOUGH = (8, "MENUNGGU_UMPAN_BALIK", "MENUNGGU_HELPDESK", "tautan-umpan-balik")
+_AGAIN = (8, "MENUNGGU_UMPAN_BALIK", "DILAYANI", "tautan-umpan-balik")
 _CLOSE = (9, "MENUNGGU_HELPDESK", "SELESAI", "helpdesk")
 _REST = (_CALL, _RECV, _SERVE, _ENOUGH, _CLOSE)
 
@@ -155,14 +154,14 @@ def _fix_step_na(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _notes(ke: str, step: int | None, n: int, rng: np.random.Generator) -> np.ndarray:
     out = np.full(n, "", dtype=object)
-    if ke == "PERLU_PERBAIKAN" and step == 2:
+    if ke == "PERLU_PERBAIKAN" and step == 2:  # as intake writes it: "<n> galat KTP: code, code"
         first = rng.integers(0, len(KTP_ERRORS), n)
         second = rng.integers(0, len(KTP_ERRORS), n)
-        both = rng.random(n) < 0.2
-        out = np.array([KTP_ERRORS[a] + (f"; {KTP_ERRORS[b]}" if two and a != b else "")
+        both = (rng.random(n) < 0.2) & (first != second)
+        out = np.array([f"2 galat KTP: {KTP_ERRORS[a]}, {KTP_ERRORS[b]}" if two else f"1 galat KTP: {KTP_ERRORS[a]}"
                         for a, b, two in zip(first, second, both)], dtype=object)
     elif ke == "PERLU_PERBAIKAN":
-        out[:] = "Tidak sesuai fisik KTP"
+        out[:] = "Verifikasi KTP: Tidak Sesuai"
     elif ke == "DILAYANI" and step == 8:
         out[:] = "Umpan balik: tidak cukup"
     return out
@@ -201,14 +200,8 @@ def events_to_rows(events: pd.DataFrame, sop: Sop) -> tuple[tuple[str, ...], lis
     return header, rows
 
 
-SKM_HEADERS = ("U1 Persyaratan", "U2 Sistem, Mekanisme, dan Prosedur", "U3 Waktu Penyelesaian",
-               "U4 Biaya/Tarif", "U5 Produk Spesifikasi Jenis Pelayanan", "U6 Kompetensi Pelaksana",
-               "U7 Perilaku Pelaksana", "U8 Penanganan Pengaduan, Saran dan Masukan",
-               "U9 Sarana dan Prasarana")
-
-
 def synthetic_skm(events: pd.DataFrame, seed: int = 0, share: float = 0.4,
-                  headers: Sequence[str] = SKM_HEADERS) -> tuple[tuple[str, ...], list[tuple]]:
+                  headers: Sequence[str] = SKM_ELEMENTS) -> tuple[tuple[str, ...], list[tuple]]:
     """Umpan Balik rows with SKM answers (1-4, some blank) for a share of the feedback events."""
     rng = np.random.default_rng(seed)
     fb = events[(events["langkah"] == 8) & (events["ke"] == "MENUNGGU_HELPDESK")]
@@ -217,6 +210,7 @@ def synthetic_skm(events: pd.DataFrame, seed: int = 0, share: float = 0.4,
     serial = np.round((naive - pd.Timestamp(EPOCH)).to_numpy() / np.timedelta64(1, "D"), 10)
     scores = rng.choice([1, 2, 3, 4], size=(len(fb), len(headers)), p=[0.03, 0.12, 0.5, 0.35])
     blank = rng.random(scores.shape) < 0.03
-    rows = [(s, str(v), "Cukup", *[None if b else int(x) for x, b in zip(sc, bl)])
+    rows = [(s, str(v), "token-sintetis", "Ya, sudah cukup", "", PROCESSED_OK,
+             *[None if b else int(x) for x, b in zip(sc, bl)])
             for s, v, sc, bl in zip(serial.tolist(), fb["visit_id"].astype(str), scores, blank)]
-    return ("Stempel waktu", "ID Kunjungan", "Layanan cukup?", *headers), rows
+    return (*(c.header for c in FEEDBACK_COLUMNS), *headers), rows

@@ -45,7 +45,6 @@ from tests.fakes.sheets_grid import ApiError, Book, Formula, Sheet, parse_range
 
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 GOOGLE_TOKEN_AUD = "https://oauth2.googleapis.com/token"
-KINDS = ("read", "write", "meta", "structure", "token")
 _PATH = re.compile(r"^/v4/spreadsheets/([^/:]+)(.*)$")
 
 

@@ -45,22 +45,22 @@ def served(vid, t0, minutes, officer=("Andi", "Bidang A"), loops=()):
     m3, m5, m6, m7, m8, m9 = minutes
     p, b = officer
     t = t0
-    out = [row(vid, 2, None, "MENUNGGU_VERIFIKASI", t, "form")]
+    out = [row(vid, 2, None, "MENUNGGU_VERIFIKASI", t, "formulir")]
     t += timedelta(minutes=m3)
     out.append(row(vid, 3, "MENUNGGU_VERIFIKASI", "TERVERIFIKASI", t))
     t += timedelta(minutes=m5)
-    out.append(row(vid, 5, "TERVERIFIKASI", "PETUGAS_DIHUBUNGI", t, "system", p, b))
+    out.append(row(vid, 5, "TERVERIFIKASI", "PETUGAS_DIHUBUNGI", t, "sistem", p, b))
     t += timedelta(minutes=m6)
-    out.append(row(vid, 6, "PETUGAS_DIHUBUNGI", "DILAYANI", t, "officer-link", p, b))
+    out.append(row(vid, 6, "PETUGAS_DIHUBUNGI", "DILAYANI", t, "tautan-petugas", p, b))
     t += timedelta(minutes=m7)
-    out.append(row(vid, 7, "DILAYANI", "MENUNGGU_UMPAN_BALIK", t, "officer-link", p, b))
+    out.append(row(vid, 7, "DILAYANI", "MENUNGGU_UMPAN_BALIK", t, "tautan-petugas", p, b))
     for serve, fb in loops:
         t += timedelta(minutes=fb)
-        out.append(row(vid, 8, "MENUNGGU_UMPAN_BALIK", "DILAYANI", t, "feedback-link", p, b, "tidak cukup"))
+        out.append(row(vid, 8, "MENUNGGU_UMPAN_BALIK", "DILAYANI", t, "tautan-umpan-balik", p, b, "tidak cukup"))
         t += timedelta(minutes=serve)
-        out.append(row(vid, 7, "DILAYANI", "MENUNGGU_UMPAN_BALIK", t, "officer-link", p, b))
+        out.append(row(vid, 7, "DILAYANI", "MENUNGGU_UMPAN_BALIK", t, "tautan-petugas", p, b))
     t += timedelta(minutes=m8)
-    out.append(row(vid, 8, "MENUNGGU_UMPAN_BALIK", "MENUNGGU_HELPDESK", t, "feedback-link", p, b))
+    out.append(row(vid, 8, "MENUNGGU_UMPAN_BALIK", "MENUNGGU_HELPDESK", t, "tautan-umpan-balik", p, b))
     t += timedelta(minutes=m9)
     out.append(row(vid, 9, "MENUNGGU_HELPDESK", "SELESAI", t, "helpdesk", p, b))
     return out
@@ -85,7 +85,7 @@ def test_vectorised_serials_match_cells_serial_to_datetime(serial):
 
 def test_history_accepts_serials_iso_text_labels_codes_and_short_rows():
     rows = [
-        ("V-A001", "A001", 2, None, "MENUNGGU VERIFIKASI", "2026-11-23T08:00:00", "form"),  # trailing cells missing
+        ("V-A001", "A001", 2, None, "MENUNGGU VERIFIKASI", "2026-11-23T08:00:00", "formulir"),  # trailing cells missing
         ("V-A001", "A001", "3", "MENUNGGU_VERIFIKASI", "terverifikasi", datetime_to_serial(at(23, "08:10"), TZ)),
         ("", "A002", 2, None, "MENUNGGU VERIFIKASI", datetime_to_serial(at(23, "08:00"), TZ)),  # no visit id
         ("V-A003", "A003", 2, None, "MENUNGGU VERIFIKASI", "bukan tanggal"),
@@ -149,9 +149,9 @@ def test_feedback_loop_is_a_new_cycle_of_steps_7_and_8():
 
 
 def test_correction_is_guest_time_and_not_counted():
-    rows = [row("V-A001", 2, None, "PERLU_PERBAIKAN", at(23, "08:00"), "form", ket="NIK harus 16 angka"),
+    rows = [row("V-A001", 2, None, "PERLU_PERBAIKAN", at(23, "08:00"), "formulir", ket="1 galat KTP: nik_length"),
             row("V-A001", 4, "PERLU_PERBAIKAN", "TERVERIFIKASI", at(23, "08:40")),  # 40 min: over 15
-            row("V-A001", 5, "TERVERIFIKASI", "PETUGAS_DIHUBUNGI", at(23, "08:42"), "system", "Andi", "Bidang A")]
+            row("V-A001", 5, "TERVERIFIKASI", "PETUGAS_DIHUBUNGI", at(23, "08:42"), "sistem", "Andi", "Bidang A")]
     iv = intervals(rows)
     fix = iv[iv["langkah"] == 4].iloc[0]
     assert fix["menit"] == 40 and fix["hasil"] == "terlambat" and fix["waktu_tamu"]
@@ -162,7 +162,7 @@ def test_correction_is_guest_time_and_not_counted():
 
 
 def test_clock_crossing_closing_time_is_carried_over_not_a_night_long_breach():
-    rows = [row("V-A001", 2, None, "MENUNGGU_VERIFIKASI", at(23, "15:50"), "form"),
+    rows = [row("V-A001", 2, None, "MENUNGGU_VERIFIKASI", at(23, "15:50"), "formulir"),
             row("V-A001", 3, "MENUNGGU_VERIFIKASI", "TERVERIFIKASI", at(24, "07:40"))]
     three = intervals(rows).set_index("langkah").loc[3]
     assert three["menit"] == 20 and three["lewat"] == 5 and three["lintas_hari"]
@@ -183,20 +183,22 @@ def week_log():
     rows += served("V-A001", at(23, "08:00"), (10, 2, 8, 40, 5, 2), ("Andi", "Bidang A"))  # step 6 late by 3
     rows += served("V-A002", at(24, "09:00"), (5, 1, 2, 52, 10, 2), ("Budi", "Bidang B"), loops=[(30, 5)])
     rows += [  # guest left after a 40-minute verification: excluded from attainment
-        row("V-A003", 2, None, "MENUNGGU_VERIFIKASI", at(25, "08:00"), "form"),
+        row("V-A003", 2, None, "MENUNGGU_VERIFIKASI", at(25, "08:00"), "formulir"),
         row("V-A003", 3, "MENUNGGU_VERIFIKASI", "TERVERIFIKASI", at(25, "08:40")),
         row("V-A003", None, "TERVERIFIKASI", "BATAL", at(25, "09:00")),
         # a second submission the same day
-        row("V-A004", 2, None, "DUPLIKAT", at(25, "08:05"), "form"),
+        row("V-A004", 2, None, "DUPLIKAT", at(25, "08:05"), "formulir"),
         # KTP error with two kinds, then corrected (NIK digits in the note are masked)
-        row("V-A005", 2, None, "PERLU_PERBAIKAN", at(26, "10:00"), "form",
-            ket="NIK harus 16 angka; Nama berisi angka"),
+        row("V-A005", 2, None, "PERLU_PERBAIKAN", at(26, "10:00"), "formulir",
+            ket="2 galat KTP: nik_length, name_digits"),
         row("V-A005", 4, "PERLU_PERBAIKAN", "TERVERIFIKASI", at(26, "10:10")),
-        row("V-A006", 2, None, "MENUNGGU_VERIFIKASI", at(26, "11:00"), "form"),
-        row("V-A006", 3, "MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN", at(26, "11:05"),
-            ket="Tidak sesuai fisik KTP 6171010101909991"),  # synthetic
+        row("V-A006", 2, None, "MENUNGGU_VERIFIKASI", at(26, "11:00"), "formulir"),
+        row("V-A006", 3, "MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN", at(26, "11:05"), ket="Verifikasi KTP: Tidak Sesuai"),
+        # free-text notes (older rows, imports) split on ";", long digit runs masked
+        row("V-A008", 2, None, "PERLU_PERBAIKAN", at(26, "12:00"), "formulir",
+            ket="NIK 6171010101909991 tidak cocok; Nama berisi angka"),  # synthetic NIK
         # still open at the week's end; its later event (next week) must not count
-        row("V-A007", 2, None, "MENUNGGU_VERIFIKASI", at(27, "16:20"), "form"),
+        row("V-A007", 2, None, "MENUNGGU_VERIFIKASI", at(27, "16:20"), "formulir"),
         row("V-A007", 3, "MENUNGGU_VERIFIKASI", "TERVERIFIKASI", at(30, "08:30")),
     ]
     # last week: one visit, step 3 late (30 min), everything else in time -> 5/6 met
@@ -211,7 +213,7 @@ def week():
 
 def test_headline(week):
     h = week.headline
-    assert (h["kunjungan"], h["selesai"], h["batal"], h["berjalan"], h["duplikat"]) == (6, 2, 1, 3, 1)
+    assert (h["kunjungan"], h["selesai"], h["batal"], h["berjalan"], h["duplikat"]) == (7, 2, 1, 4, 1)
     # staff clocks: A001 3,5,6,7,8,9 (6 late) + A002 3,5,6,7,8,7,8,9 + A006 3 (the "Tidak Sesuai")
     # + A005's step 4 is guest time; A003 excluded (BATAL); A007's step 3 is next week.
     assert (h["diukur"], h["terlambat"]) == (15, 1)
@@ -223,9 +225,11 @@ def test_headline(week):
 def test_abandonment_and_quality(week):
     assert week.abandonment.to_dict("list") == {"Tahap saat tamu pergi": ["TERVERIFIKASI"], "Jumlah": [1]}
     kinds = dict(zip(week.ktp_errors["Jenis kesalahan"], week.ktp_errors["Jumlah"]))
-    assert kinds == {"NIK harus 16 angka": 1, "Nama berisi angka": 1, "Tidak sesuai fisik KTP [angka]": 1}
+    assert kinds == {"NIK tidak 16 angka": 1, "Nama berisi angka": 2, "NIK [angka] tidak cocok": 1,
+                     "Tidak sesuai fisik KTP (verifikasi helpdesk)": 1}
+    assert list(week.ktp_errors["Jenis kesalahan"])[0] == "Nama berisi angka"  # most frequent first
     q = dict(zip(week.quality["Ukuran"], week.quality["Jumlah"]))
-    assert q["Kunjungan perlu perbaikan data"] == 2
+    assert q["Kunjungan perlu perbaikan data"] == 3
     assert q["Perbaikan selesai"] == 1 and q["Pendaftaran duplikat"] == 1
 
 
@@ -249,10 +253,10 @@ def test_worst_breaches_and_officers(week):
 
 def test_heatmap_and_trend(week):
     assert week.heatmap.loc["Senin", 8] == 1 and week.heatmap.loc["Jumat", 16] == 1
-    assert week.heatmap.to_numpy().sum() == 6  # duplicate not an arrival
+    assert week.heatmap.to_numpy().sum() == 7  # duplicate not an arrival
     assert list(week.trend["Minggu"])[-2:] == ["2026-W47", "2026-W48"]
     assert len(week.trend) == 8
-    assert week.trend.iloc[-1]["Kunjungan"] == 6 and week.trend.iloc[-2]["Kunjungan"] == 1
+    assert week.trend.iloc[-1]["Kunjungan"] == 7 and week.trend.iloc[-2]["Kunjungan"] == 1
     assert "15 detik" in week.precision
 
 
@@ -380,3 +384,15 @@ def test_skm_rows_outside_the_week_are_ignored():
 def test_answer_parsing(raw, value):
     got = score(raw)
     assert (np.isnan(got) if value is None else got == value)
+
+
+def test_only_feedback_rows_with_a_valid_token_count():
+    header = ["Stempel waktu", "ID Kunjungan", "Token", "Apakah layanan sudah cukup?", "Catatan / Saran",
+              "[Sistem] Diproses", *[e.name for e in ELEMENTS]]
+    when = datetime_to_serial(at(24, "10:00"), TZ)
+    rows = [(when, "V-1", "t", "Ya", "", "OK", *[4] * 9),
+            (when, "V-2", "x", "Ya", "", "DITOLAK: token tidak sah", *[1] * 9),
+            (when, "V-3", "y", "Ya", "", "", *[1] * 9)]
+    frame_, columns, notes = skm_scores(header, rows, TZ)
+    assert len(frame_) == 1 and ikm(frame_).konversi == 100
+    assert set(columns) == {e.code for e in ELEMENTS} and not notes

@@ -144,11 +144,13 @@ def _norm(v: Any) -> Any:
 
 
 def _near(key: tuple, index: Mapping[tuple, list[int]]) -> list[int]:
-    """Rows whose identity differs in at most one cell (a person's edit), if unique."""
+    """The one row whose identity differs in at most one cell (two on wide rows): a
+    person's edit or a recalculated formula; nothing when that is not unique."""
     if not any(k is not None for k in key):
         return []
+    limit = 1 if len(key) <= 4 else 2
     hits = [rows for k, rows in index.items()
-            if len(k) == len(key) and sum(a != b for a, b in zip(k, key)) <= 1]
+            if len(k) == len(key) and sum(a != b for a, b in zip(k, key)) <= limit]
     flat = [r for rows in hits for r in rows]
     return flat if len(flat) == 1 else []
 

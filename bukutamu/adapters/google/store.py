@@ -117,7 +117,7 @@ class GoogleSheetStore:
             for number, cells in enumerate(values[1:], start=2):
                 if not any(c not in (None, "") for c in cells):
                     continue  # an empty row in the middle: nothing to see
-                row = tuple(cells[:width])
+                row = tuple(None if c == "" else c for c in cells[:width])  # the API says "" for empty
                 rows.append(Row(ref=number, values=row))
                 kept[number] = row
             states[name] = TabState(name, header, kept, len(values))
