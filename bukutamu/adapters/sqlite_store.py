@@ -141,12 +141,19 @@ class SqliteSheetStore:
             return
         with self._transaction() as db:
             headers = {n: json.loads(h) for n, h in db.execute("SELECT name, header FROM tab")}
+            indexes: dict[str, dict[str, int]] = {}
+            positions: dict[tuple[str, str], int] = {}
 
             def col(tab: str, header: str) -> int:
-                try:
-                    return self._index(headers[tab])[normalise_header(header)]
-                except KeyError:
-                    raise StoreError(f'Kolom "{header}" tidak ada di tab "{tab}" saat menulis.') from None
+                where = positions.get((tab, header))
+                if where is None:
+                    if tab not in indexes:
+                        indexes[tab] = self._index(headers.get(tab, ()))
+                    try:
+                        where = positions[(tab, header)] = indexes[tab][normalise_header(header)]
+                    except KeyError:
+                        raise StoreError(f'Kolom "{header}" tidak ada di tab "{tab}" saat menulis.') from None
+                return where
 
             by_row: dict[int, list[tuple[int, Any]]] = {}
             for u in batch.updates:

@@ -18,6 +18,7 @@ converted in one vectorised pass with the same arithmetic as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
@@ -43,13 +44,17 @@ EVENT_COLUMNS = ("seq", "visit_id", "antrian", "langkah", "dari", "ke", "waktu",
 def serials_to_times(values: Any, tz: ZoneInfo | str) -> pd.Series:
     """Cells holding moments (serial numbers or ISO text) -> datetime64[ms, tz] (NaT if unreadable)."""
     s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
-    num = pd.to_numeric(s.where(s.map(_is_plain_number)), errors="coerce").to_numpy(dtype=float)
+    kind = pd.api.types.infer_dtype(s, skipna=True)
+    numbers = s if kind in ("floating", "integer", "mixed-integer-float") else s.where(s.map(_is_plain_number))
+    num = pd.to_numeric(numbers, errors="coerce").to_numpy(dtype=float)
     ms = np.rint(num * 86400 * 1000)  # == round(float(serial) * 86400 * 1000) in cells.py
     ok = np.isfinite(ms)
     local = np.where(ok, ms, 0).astype(np.int64) + _EPOCH_MS
     out = pd.Series(pd.DatetimeIndex(local.astype("datetime64[ms]")), index=s.index)
     out = out.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").where(ok)
-    rest = ~ok & s.map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy()
+    rest = np.zeros(len(s), dtype=bool)
+    if not ok.all():
+        rest = ~ok & s.map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(dtype=bool)
     if rest.any():
         zone = ZoneInfo(tz) if isinstance(tz, str) else tz
         parsed = {v: parse_datetime(v, zone) for v in pd.unique(s[rest])}
@@ -74,6 +79,20 @@ def _text_column(values: pd.Series) -> pd.Categorical:
     remap = np.where(keep, np.cumsum(keep) - 1, -1)[inverse]
     mapped = remap[np.where(codes >= 0, codes, len(uniques))]
     return pd.Categorical.from_codes(mapped, categories=list(labels[keep]))
+
+
+def _int_column(values: pd.Series, dtype: str) -> pd.Series:
+    """Cells holding whole numbers (7, 7.0, "7") -> nullable integers; anything else missing."""
+    cat = _text_column(values)
+    nums = pd.to_numeric(pd.Series(list(cat.categories) + [""], dtype=object), errors="coerce").to_numpy(float)
+    got = nums[np.where(cat.codes >= 0, cat.codes, len(cat.categories))]
+    return pd.Series(got).where(np.isfinite(got) & (got == np.round(got))).astype(dtype)
+
+
+def _plain_text(values: pd.Series) -> pd.Series:
+    cat = _text_column(values)
+    labels = np.array(list(cat.categories) + [""], dtype=object)
+    return pd.Series(labels[np.where(cat.codes >= 0, cat.codes, len(cat.categories))], dtype=object)
 
 
 def _state_key(value: str) -> str:
@@ -110,12 +129,12 @@ def history_frame(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: Zone
     frame = pd.DataFrame({
         "seq": np.arange(n, dtype=np.int64),
         **{k: _text_column(col[k]) for k in TEXT_COLUMNS},
-        "langkah": pd.to_numeric(col["langkah"].map(text), errors="coerce").astype("Int8"),
+        "langkah": _int_column(col["langkah"], "Int8"),
         "dari": _state_column(col["dari"], sop),
         "ke": _state_column(col["ke"], sop),
         "waktu": serials_to_times(col["waktu"], tz),
-        "siklus": pd.to_numeric(col["siklus"].map(text), errors="coerce").astype("Int16"),
-        "keterangan": col["keterangan"].map(text).astype(object),
+        "siklus": _int_column(col["siklus"], "Int16"),
+        "keterangan": _plain_text(col["keterangan"]),
     })[list(EVENT_COLUMNS)]
     ok = frame["waktu"].notna().to_numpy() & frame["visit_id"].notna().to_numpy()
     out = frame[ok].reset_index(drop=True)
@@ -123,18 +142,49 @@ def history_frame(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: Zone
     return out
 
 
-# --- grouping helpers (events sorted by visit, time, row order) --------------------
+# --- the log sorted by visit, time, row order (numpy arrays) ------------------------
 
-def _sorted(events: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
-    """Events sorted by visit, time, row order; with integer visit codes and the visit IDs."""
-    vid = events["visit_id"]
-    if isinstance(vid.dtype, pd.CategoricalDtype):
-        codes, uniques = vid.cat.codes.to_numpy(), vid.cat.categories
-    else:
-        codes, uniques = pd.factorize(vid)
-    t = _ms(events["waktu"])
-    order = np.lexsort((events["seq"].to_numpy(), t, codes))
-    return events.iloc[order].reset_index(drop=True), np.asarray(codes)[order], pd.Index(uniques)
+_NONE = np.iinfo(np.int64).min  # "no time" in int64 ms arrays
+
+
+def _categorical(series: pd.Series) -> pd.Categorical:
+    return series.array if isinstance(series.dtype, pd.CategoricalDtype) else pd.Categorical(series)
+
+
+@dataclass(frozen=True)
+class _Log:
+    """Events sorted by visit, then time, then row order. States are compared as
+    categorical codes (cheap on millions of rows)."""
+
+    tz: str
+    visit: np.ndarray  # visit code per event (index into ids)
+    ids: pd.Index
+    t: np.ndarray  # int64 ms, UTC
+    langkah: np.ndarray  # int64; 0 = no step
+    ke: pd.Categorical
+    dari: pd.Categorical
+    antrian: pd.Categorical
+    petugas: pd.Categorical
+    bidang: pd.Categorical
+    starts: np.ndarray  # first event of each visit
+    ends: np.ndarray  # one past its last event
+
+    @classmethod
+    def of(cls, events: pd.DataFrame) -> "_Log":
+        vid = _categorical(events["visit_id"])
+        codes = np.asarray(vid.codes)
+        t = _ms(events["waktu"])
+        order = np.lexsort((events["seq"].to_numpy(), t, codes))
+        visit = codes[order]
+        starts, ends = _bounds(visit)
+        take = lambda name: _categorical(events[name]).take(order)  # noqa: E731
+        return cls(zone_key(events["waktu"].dt.tz), visit, vid.categories, t[order],
+                   events["langkah"].fillna(0).to_numpy(dtype=np.int64)[order],
+                   take("ke"), take("dari"), take("antrian"), take("petugas"), take("bidang"), starts, ends)
+
+    def is_state(self, column: pd.Categorical, code: str) -> np.ndarray:
+        cats = column.categories
+        return np.asarray(column.codes) == (cats.get_loc(code) if code in cats else -2)
 
 
 def _ms(series: pd.Series) -> np.ndarray:
@@ -152,10 +202,10 @@ def _bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _first_time(mask: np.ndarray, t: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per group: the first time where mask holds (int64 ms, or INT64 min for none)."""
+    """Per group: the first time where mask holds (_NONE for none)."""
     big = np.iinfo(np.int64).max
-    first = np.minimum.reduceat(np.where(mask, t, big), starts) if len(starts) else np.zeros(0, np.int64)
-    return np.where(first == big, np.iinfo(np.int64).min, first)
+    first = np.minimum.reduceat(np.where(mask, t, big), starts)
+    return np.where(first == big, _NONE, first)
 
 
 def _last_filled(cat: pd.Categorical, starts: np.ndarray, ends: np.ndarray) -> pd.Categorical:
@@ -168,9 +218,9 @@ def _last_filled(cat: pd.Categorical, starts: np.ndarray, ends: np.ndarray) -> p
 
 
 def _times(ms: np.ndarray, tz: str) -> pd.Series:
-    none = ms == np.iinfo(np.int64).min
+    none = ms == _NONE
     idx = pd.DatetimeIndex(np.where(none, 0, ms).astype("datetime64[ms]")).tz_localize("UTC").tz_convert(tz)
-    return pd.Series(idx).where(~none)
+    return pd.Series(idx).where(~none) if none.any() else pd.Series(idx)
 
 
 # --- visits ------------------------------------------------------------------------
@@ -189,29 +239,28 @@ def visit_table(events: pd.DataFrame, sop: Sop) -> pd.DataFrame:
     return visits_and_intervals(events, sop, None)[0]
 
 
-def _visits(ev: pd.DataFrame, codes: np.ndarray, ids: pd.Index) -> pd.DataFrame:
-    tz = zone_key(ev["waktu"].dt.tz)
-    starts, ends = _bounds(codes)
-    n = len(ev)
-    t = _ms(ev["waktu"])
-    ke = ev["ke"].astype(object).to_numpy()
-    langkah = ev["langkah"].fillna(0).to_numpy(dtype=np.int64)
-    again = (langkah == FEEDBACK_STEP) & (ke == "DILAYANI")
-    batal = ke == "BATAL"
+def _again(log: _Log) -> np.ndarray:
+    """Feedback "tidak cukup": a step-8 completion back to DILAYANI."""
+    return (log.langkah == FEEDBACK_STEP) & log.is_state(log.ke, "DILAYANI")
+
+
+def _visits(log: _Log) -> pd.DataFrame:
+    starts, ends, n = log.starts, log.ends, len(log.t)
+    batal = log.is_state(log.ke, "BATAL")
     first_batal = np.minimum.reduceat(np.where(batal, np.arange(n), n), starts)
-    dari = ev["dari"].astype(object).to_numpy()
+    gone = first_batal < n
     return pd.DataFrame({
-        "visit_id": np.asarray(ids, dtype=object)[codes[starts]],
-        "antrian": _last_filled(ev["antrian"].array, starts, ends),
-        "datang": _times(t[starts], tz),
-        "petugas": _last_filled(ev["petugas"].array, starts, ends),
-        "bidang": _last_filled(ev["bidang"].array, starts, ends),
-        "selesai_pada": _times(_first_time(ke == "SELESAI", t, starts), tz),
-        "batal_pada": _times(_first_time(batal, t, starts), tz),
-        "duplikat_pada": _times(_first_time(ke == "DUPLIKAT", t, starts), tz),
-        "batal_di": np.where(first_batal < n, dari[np.minimum(first_batal, n - 1)], None),
-        "status_akhir": ke[ends - 1],
-        "putaran": np.add.reduceat(again.astype(np.int64), starts) + 1,
+        "visit_id": np.asarray(log.ids, dtype=object)[log.visit[starts]],
+        "antrian": _last_filled(log.antrian, starts, ends),
+        "datang": _times(log.t[starts], log.tz),
+        "petugas": _last_filled(log.petugas, starts, ends),
+        "bidang": _last_filled(log.bidang, starts, ends),
+        "selesai_pada": _times(_first_time(log.is_state(log.ke, "SELESAI"), log.t, starts), log.tz),
+        "batal_pada": _times(_first_time(batal, log.t, starts), log.tz),
+        "duplikat_pada": _times(_first_time(log.is_state(log.ke, "DUPLIKAT"), log.t, starts), log.tz),
+        "batal_di": log.dari.take(np.where(gone, first_batal, -1), allow_fill=True),
+        "status_akhir": log.ke.take(ends - 1),
+        "putaran": np.add.reduceat(_again(log).astype(np.int64), starts) + 1,
     })
 
 
@@ -237,23 +286,20 @@ def visits_and_intervals(events: pd.DataFrame, sop: Sop,
     tz = zone_key(events["waktu"].dt.tz)
     if events.empty:
         return _empty(VISIT_COLUMNS, tz), _empty(INTERVAL_COLUMNS, tz)
-    ev, codes, ids = _sorted(events)
-    visits = _visits(ev, codes, ids)
+    log = _Log.of(events)
+    visits = _visits(log)
     if calendar is None:
         return visits, _empty(INTERVAL_COLUMNS, tz)
-    vstarts, vends = _bounds(codes)
-    visit_pos = np.repeat(np.arange(len(vstarts)), vends - vstarts)
+    visit_pos = np.repeat(np.arange(len(log.starts)), log.ends - log.starts)
 
-    langkah_all = ev["langkah"].fillna(0).to_numpy(dtype=np.int64)
-    keep = langkah_all > 0
-    s_codes, s_pos, langkah = codes[keep], visit_pos[keep], langkah_all[keep]
-    ke = ev["ke"].astype(object).to_numpy()[keep]
-    end_ms = _ms(ev["waktu"])[keep]
+    keep = np.flatnonzero(log.langkah > 0)
+    s_codes, s_pos, langkah = log.visit[keep], visit_pos[keep], log.langkah[keep]
+    end_ms = log.t[keep]
     m = len(langkah)
     first = np.concatenate(([True], s_codes[1:] != s_codes[:-1])) if m else np.zeros(0, dtype=bool)
-    start_ms = np.where(first, np.iinfo(np.int64).min, np.roll(end_ms, 1))
+    start_ms = np.where(first, _NONE, np.roll(end_ms, 1))
 
-    again = (langkah == FEEDBACK_STEP) & (ke == "DILAYANI")
+    again = _again(log)[keep]
     before = np.cumsum(again) - again  # "tidak cukup" strictly before, running over all visits
     group_start = np.maximum.accumulate(np.where(first, np.arange(m), 0))
     siklus = 1 + before - before[group_start]
@@ -266,17 +312,14 @@ def visits_and_intervals(events: pd.DataFrame, sop: Sop,
     standar = std_lut[step_ix]
 
     mulai, selesai = _times(start_ms, tz), _times(end_ms, tz)
-    menit = np.full(m, np.nan)
-    if (~first).any():
-        menit[~first] = calendar.office_minutes_between(mulai[~first], selesai[~first])
+    menit = calendar.office_minutes_between(mulai, selesai)  # NaN where the start is unknown
     measured = np.isfinite(standar) & np.isfinite(menit)
     breached = measured & (menit > standar)
-    hasil = np.where(~measured, "tidak terukur", np.where(breached, "terlambat", "tercapai"))
-    lintas = ~first & (_local_day(mulai) != _local_day(selesai))
+    hasil = np.where(~measured, 2, np.where(breached, 1, 0))
+    lintas = ~first & (_local_day(start_ms, tz) != _local_day(end_ms, tz))
 
-    batal_pada = visits["batal_pada"]
     intervals = pd.DataFrame({
-        "visit_id": pd.Categorical.from_codes(s_codes, categories=ids),
+        "visit_id": pd.Categorical.from_codes(s_codes, categories=log.ids),
         "antrian": visits["antrian"].array.take(s_pos),
         "langkah": langkah.astype(np.int8),
         "siklus": siklus.astype(np.int16),
@@ -284,15 +327,15 @@ def visits_and_intervals(events: pd.DataFrame, sop: Sop,
         "selesai": selesai,
         "menit": menit,
         "standar": standar,
-        "hasil": pd.Categorical(hasil, categories=["tercapai", "terlambat", "tidak terukur"]),
+        "hasil": pd.Categorical.from_codes(hasil, dtype=_DTYPES["hasil"]),
         "lewat": np.where(breached, menit - standar, 0.0),
         "waktu_tamu": guest_lut[step_ix],
         "lintas_hari": lintas,
         "ulang": again,
-        "ke": pd.Categorical(ke),
+        "ke": log.ke.take(keep),
         "petugas": visits["petugas"].array.take(s_pos),
         "bidang": visits["bidang"].array.take(s_pos),
-        "batal_pada": batal_pada.take(s_pos).reset_index(drop=True),
+        "batal_pada": visits["batal_pada"].take(s_pos).reset_index(drop=True),
     })
     return visits, intervals
 
@@ -311,8 +354,9 @@ def _empty(columns: Sequence[str], tz: str) -> pd.DataFrame:
                                        else _DTYPES.get(c, object)) for c in columns})
 
 
-def _local_day(moments: pd.Series) -> np.ndarray:
-    """Day number of each moment on the office wall clock (-1 for NaT)."""
-    naive = moments.dt.tz_localize(None)
-    days = naive.to_numpy().astype("datetime64[D]").astype(np.int64)
-    return np.where(naive.isna().to_numpy(), -1, days)
+def _local_day(utc_ms: np.ndarray, tz: str) -> np.ndarray:
+    """Day number of each moment on the office wall clock (_NONE stays apart from every day)."""
+    none = utc_ms == _NONE
+    local = pd.DatetimeIndex(np.where(none, 0, utc_ms).astype("datetime64[ms]")).tz_localize("UTC") \
+        .tz_convert(tz).tz_localize(None).as_unit("ms").asi8
+    return np.where(none, _NONE, local // 86_400_000)

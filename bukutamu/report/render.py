@@ -282,14 +282,21 @@ def email_text(m: WeekMetrics, office: str) -> str:
 
 # --- XLSX ------------------------------------------------------------------------------
 
-def _naive(df: pd.DataFrame) -> pd.DataFrame:
-    """Excel has no time zones: aware times become office wall clock."""
+XLSX_DECIMALS = 4
+
+
+def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no time zones: aware times become office wall clock. Floats are rounded
+    to XLSX_DECIMALS (display precision; no long digit runs in the file)."""
     out = df.copy()
     for c in out.columns:
         if isinstance(out[c].dtype, pd.DatetimeTZDtype):
             out[c] = out[c].dt.tz_localize(None)
         elif isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = out[c].astype(object)
+        elif pd.api.types.is_float_dtype(out[c].dtype) or out[c].dtype == object:
+            # Python's round is correctly rounded (numpy's can leave 0.07000000000000001)
+            out[c] = out[c].map(lambda v: round(v, XLSX_DECIMALS) if isinstance(v, float) else v)
     return out
 
 
@@ -298,9 +305,9 @@ def detail_frame(m: WeekMetrics) -> pd.DataFrame:
     return pd.DataFrame({
         "ID Kunjungan": iv["visit_id"].astype(str), "No. Antrian": iv["antrian"].astype(object),
         "Langkah": iv["langkah"].astype(int), "Putaran": iv["siklus"].astype(int),
-        "Mulai": iv["mulai"], "Selesai": iv["selesai"], "Menit kerja": iv["menit"].round(2),
+        "Mulai": iv["mulai"], "Selesai": iv["selesai"], "Menit kerja": iv["menit"],
         "Standar (menit)": iv["standar"], "Hasil": iv["hasil"].astype(object),
-        "Lewat (menit)": iv["lewat"].round(2), "Waktu tamu": np.where(iv["waktu_tamu"], "ya", ""),
+        "Lewat (menit)": iv["lewat"], "Waktu tamu": np.where(iv["waktu_tamu"], "ya", ""),
         "Lintas hari": np.where(iv["lintas_hari"], "ya", ""), "Petugas": iv["petugas"].astype(object),
         "Bidang": iv["bidang"].astype(object),
     }).sort_values(["Selesai", "ID Kunjungan", "Langkah"], kind="mergesort", ignore_index=True)
@@ -360,7 +367,7 @@ def workbook_bytes(m: WeekMetrics, *, office: str, calendar_note: str) -> bytes:
         styles = {k: book.add_format({"bg_color": BG[k]}) for k in ("hijau", "kuning", "merah")}
         pct_fmt = book.add_format({"num_format": "0.0"})
         for name, df in frames.items():
-            out = _naive(df)
+            out = _for_excel(df)
             out.to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
             ws.freeze_panes(1, 0)

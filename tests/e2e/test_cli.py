@@ -1,6 +1,7 @@
 """The CLI as an office admin uses it, in real subprocesses on the embedded store."""
 
 import csv
+import re
 import os
 import subprocess
 import sys
@@ -103,13 +104,29 @@ def test_check_passes_on_a_fresh_embedded_store(tmp_path):
     assert "Semua pemeriksaan lulus" in out
 
 
-def test_demo_prints_a_register_and_refuses_real_data(tmp_path):
-    out = cli(tmp_path, "demo").stdout
-    assert "A-001" in out and "MENUNGGU VERIFIKASI" in out
-    cli(tmp_path, "demo")  # replaces its own earlier demo without asking
+def test_demo_simulates_a_week_reproducibly_and_refuses_real_data(tmp_path):
+    small = ("demo", "--tamu-per-hari", "4-6", "--tanpa-progres")
+    out = cli(tmp_path, *small).stdout
+    assert "Laporan SLA" in out and "libur: 2026-08-17" in out
+    folder = tmp_path / "reports" / "2026-W34"
+    first = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert {"laporan.html", "laporan.xlsx"} <= set(first)
+    outbox = list((tmp_path / "data" / "outbox").glob("*.eml"))
+    assert len(outbox) > 10
+    reg = cli(tmp_path, "register", "--tanggal", "2026-08-18").stdout
+    assert "A-001" in reg and "SELESAI" in reg
+    cli(tmp_path, *small)  # replaces its own earlier demo without asking; same seed, same report
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
+    cli(tmp_path, "report", "--minggu", "2026-W34")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
+    for path in [*outbox, *folder.iterdir()]:
+        data = path.read_bytes()
+        assert not re.search(rb"(?<![0-9])61[0-9]{14}(?![0-9])", data), path.name  # no NIK anywhere
     other = tmp_path / "real"
+    other.mkdir()
     src = tmp_path / "j.csv"
     write_csv(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "", "", ""]])  # synthetic
-    cli(other, "import-csv", str(src), env={"BUKUTAMU_DATA": str(other / "data")}) if other.mkdir() is None else None
-    p = cli(other, "demo", env={"BUKUTAMU_DATA": str(other / "data")}, check=False)
+    env = {"BUKUTAMU_DATA": str(other / "data")}
+    cli(other, "import-csv", str(src), env=env)
+    p = cli(other, *small, env=env, check=False)
     assert p.returncode != 0 and "bukan data demo" in p.stderr
