@@ -8,6 +8,7 @@ no NIK ever leaves this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -30,16 +31,27 @@ class Decision:
     history_note: str = ""
 
 
+_FIELDS = ("nama", "jenis_kelamin", "tanggal_lahir", "telepon", "email")
+
+
 def check_row(row: RegisterRow, register: RegisterView, today: date) -> KtpCheck:
     """The KTP rules on one row, with only the fields this form asks."""
     has = register.columns.has
+    values = tuple(row.raw(k) if has(k) else NOT_ASKED for k in _FIELDS)
+    return _check(row.raw("nik"), values, today)
 
-    def field_value(key: str):
-        return row.raw(key) if has(key) else NOT_ASKED
 
-    return check_guest(nik=row.raw("nik"), name=field_value("nama"), sex=field_value("jenis_kelamin"),
-                       birth_date=field_value("tanggal_lahir"), phone=field_value("telepon"),
-                       email=field_value("email"), today=today)
+@lru_cache(maxsize=32768)
+def _check(nik: object, values: tuple, today: date) -> KtpCheck:
+    # Open visits are re-checked every cycle (the helpdesk may have corrected them);
+    # the rules are pure, so unchanged entries are answered from this cache.
+    name, sex, birth, phone, email = values
+    return check_guest(nik=nik, name=name, sex=sex, birth_date=birth, phone=phone, email=email, today=today)
+
+
+@lru_cache(maxsize=262144)
+def _hash(digits: str, key: bytes) -> str:
+    return nik_hash(digits, key)
 
 
 @dataclass
@@ -67,8 +79,9 @@ class NikIndex:
         return index
 
     def hash_of(self, row: RegisterRow) -> str | None:
-        digits = normalise(row.raw("nik"))
-        return nik_hash(digits, self.key) if digits else None
+        raw = row.raw("nik")
+        digits = normalise(raw) if isinstance(raw, str) else None
+        return _hash(digits, self.key) if digits else None
 
     def add(self, row: RegisterRow, visit_id: str, status: str, name: str | None, birth: date | None) -> None:
         h = self.hash_of(row)

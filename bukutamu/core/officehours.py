@@ -3,9 +3,12 @@
 Pure: no clock, no I/O. Everything is computed on the office's wall clock
 (``Asia/Pontianak`` by default) from a per-day table of working segments:
 
-    day d has up to two segments [o1, c1) and [o2, c2) in minutes after midnight
-    (two when a lunch pause splits the day, else the second is empty);
-    cum(t) = office minutes from the table's origin up to moment t.
+    day d has up to two segments [o1, c1) and [o2, c2) after midnight (two when a
+    lunch pause splits the day, else the second is empty);
+    cum(t) = office time from the table's origin up to moment t.
+
+Times of day and cum are int64 microseconds, so results are exact (a clock of
+exactly its standard is never a breach by float noise).
 
 ``office_minutes(s, e) = cum(e) - cum(s)``: a visit crossing closing time simply
 continues at the next working day's opening (it is "carried over", never a 16-hour
@@ -53,11 +56,8 @@ def _us(t: time) -> int:
 
 @dataclass(frozen=True)
 class _Table:
-    """Working segments of consecutive days [day0, day0 + days), as day numbers since 1970-01-01.
-
-    Times of day and cumulative office time are int64 microseconds: exact, so a clock
-    of exactly the standard is never a breach by rounding noise.
-    """
+    """Working segments of consecutive days [day0, day0 + days) (day numbers since
+    1970-01-01); times of day and cumulative office time in int64 microseconds."""
 
     day0: int
     o1: np.ndarray
@@ -249,12 +249,7 @@ class OfficeCalendar:
 
     def working_days(self, d1: date, d2: date) -> int:
         """Number of working days d with d1 <= d <= d2 (0 when d2 < d1)."""
-        if d2 < d1:
-            return 0
-        a, b = (d1 - _EPOCH).days, (d2 - _EPOCH).days
-        t = self._table_for_days(a, b)
-        length = (t.c1 - t.o1) + (t.c2 - t.o2)
-        return int(np.count_nonzero(length[a - t.day0:b - t.day0 + 1] > 0))
+        return len(self.working_dates(d1, d2))
 
     def working_dates(self, d1: date, d2: date) -> list[date]:
         """The working days in [d1, d2]."""

@@ -6,4 +6,5 @@ skm.py      SKM answers -> IKM per Permen PANRB 14/2017
 charts.py   deterministic matplotlib PNGs
 render.py   laporan.html (archive), the email body, laporan.xlsx
 build.py    build_week_report / report_mail
+synthetic.py  synthetic logs and SKM answers for tests and benchmarks
 """

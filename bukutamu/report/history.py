@@ -32,7 +32,7 @@ from bukutamu.core.sop import Sop
 
 _EPOCH_MS = int((pd.Timestamp(EPOCH) - pd.Timestamp("1970-01-01")) // pd.Timedelta(milliseconds=1))
 TEXT_COLUMNS = ("visit_id", "antrian", "sumber", "petugas", "bidang")
-FEEDBACK_STEP, SERVICE_STEP = 8, 7
+FEEDBACK_STEP = 8  # feedback; back to DILAYANI = "tidak cukup", a new service round
 
 # Typed events: the columns every function here reads.
 EVENT_COLUMNS = ("seq", "visit_id", "antrian", "langkah", "dari", "ke", "waktu", "sumber", "siklus",

@@ -93,13 +93,13 @@ def _counts(iv: pd.DataFrame) -> tuple[int, int]:
     return int((iv["hasil"] == "tercapai").sum()), int((iv["hasil"] == "terlambat").sum())
 
 
-def sla_scope(iv: pd.DataFrame, sop: Sop) -> pd.DataFrame:
+def sla_scope(iv: pd.DataFrame) -> pd.DataFrame:
     """Clocks that count against staff: measured, with a standard, not guest time."""
     return iv[(iv["hasil"] != "tidak terukur") & ~iv["waktu_tamu"].astype(bool)]
 
 
-def overall_attainment(iv: pd.DataFrame, sop: Sop) -> tuple[float, int, int]:
-    met, breached = _counts(sla_scope(iv, sop))
+def overall_attainment(iv: pd.DataFrame) -> tuple[float, int, int]:
+    met, breached = _counts(sla_scope(iv))
     return attainment(met, breached), met, breached
 
 
@@ -205,13 +205,13 @@ def arrivals_heatmap(visits: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def weekly_trend(visits: pd.DataFrame, iv: pd.DataFrame, weeks: list[Week], sop: Sop, tz: str) -> pd.DataFrame:
+def weekly_trend(visits: pd.DataFrame, iv: pd.DataFrame, weeks: list[Week], tz: str) -> pd.DataFrame:
     """Per week: arrivals, completed / abandoned by the week's end, attainment of the clocks
     that stopped in it (abandoned visits excluded as of that week's end)."""
     first = weeks[0].bounds(tz)[0]
     rows = []
     v_week = np.floor((visits["datang"] - first) / pd.Timedelta(days=7)).to_numpy()
-    scope = sla_scope(iv, sop)
+    scope = sla_scope(iv)
     i_week = np.floor((scope["selesai"] - first) / pd.Timedelta(days=7)).to_numpy()
     for k, w in enumerate(weeks):
         start, end = w.bounds(tz)
@@ -271,7 +271,7 @@ def data_quality(events: pd.DataFrame, unreadable_rows: int = 0) -> pd.DataFrame
     """Counts of the week's corrections and duplicates."""
     ke = events["ke"]
     return pd.DataFrame({"Ukuran": [
-        "Kunjungan perlu perbaikan data", "Kesalahan dari cek KTP otomatis", "Tidak sesuai fisik KTP (helpdesk)",
+        "Kunjungan perlu perbaikan data", "Pendaftaran ditolak cek KTP otomatis", HELPDESK_MISMATCH,
         "Perbaikan selesai", "Pendaftaran duplikat", "Baris riwayat tidak terbaca"],
         "Jumlah": [
             int(events.loc[ke == "PERLU_PERBAIKAN", "visit_id"].nunique()),
@@ -371,10 +371,10 @@ def compute_week(events: pd.DataFrame, week: Week | str, *, sop: Sop, calendar: 
     visits, iv = visits_and_intervals(events, sop, calendar)
     week_events = events[(events["waktu"] >= start) & (events["waktu"] < end)]
     iv_all, iv_sla = in_week(iv, start, end, sla=False), in_week(iv, start, end)
-    trend = weekly_trend(visits, iv, weeks, sop, tz)
+    trend = weekly_trend(visits, iv, weeks, tz)
     arrived = visits[(visits["datang"] >= start) & (visits["datang"] < end)]
     new = arrived[arrived["duplikat_pada"].isna()]
-    pct, met, breached = overall_attainment(iv_sla, sop)
+    pct, met, breached = overall_attainment(iv_sla)
     last = float(trend.iloc[-2]["Capaian (%)"])
     done, gone = int((new["selesai_pada"] < end).sum()), int((new["batal_pada"] < end).sum())
     headline = {

@@ -157,11 +157,13 @@ def _ikm_html(ikm: IkmResult | None) -> str:
     if ikm is None or ikm.respondents == 0:
         return f'<p style="{P}">Belum ada jawaban Survei Kepuasan Masyarakat (SKM) minggu ini.</p>'
     rows = pd.DataFrame([{
-        "Unsur": f"{e.code} {e.name}", "Kolom formulir": e.column, "Jumlah nilai": e.total,
+        "Unsur": f"{e.code} {e.name}", "Kolom di formulir": e.column, "Jumlah nilai": e.total,
         "Jawaban terisi": e.answers,
         "NRR": dec(round_half_up(e.nrr, 3)) if e.nrr is not None else "–",
         "NRR tertimbang": dec(round_half_up(e.weighted, 3)) if e.weighted is not None else "–",
     } for e in ikm.elements])
+    if (rows["Unsur"] == rows["Kolom di formulir"]).all():  # shown only when a form orders them differently
+        rows = rows.drop(columns=["Kolom di formulir"])
     out = [f'<p style="{P}">Responden SKM minggu ini: {whole(ikm.respondents)}. '
            "Perhitungan sesuai Permen PANRB No. 14 Tahun 2017: NRR = jumlah nilai ÷ jawaban terisi per unsur; "
            "NRR tertimbang = NRR × 1/9; IKM = jumlah NRR tertimbang; IKM konversi = IKM × 25.</p>",
@@ -182,7 +184,10 @@ def report_html(m: WeekMetrics, image_src: Mapping[str, str], *, office: str, ca
                                                      "p50 layanan (menit)")}
     minutes.update({"Standar (menit)": lambda v: num(v, 0), "Capaian (%)": pct, "Capaian 6-7 (%)": pct,
                     "Rasio ulang (%)": pct, "Tanggal": lambda d: d.strftime("%d/%m/%Y") if not _missing(d) else ""})
-    steps = m.steps.drop(columns=["Pelaku"])
+    steps = m.steps.assign(Uraian=[u + (f" ({c.split(':')[0].split(',')[0]})" if c else "")
+                                   for u, c in zip(m.steps["Uraian"], m.steps["Catatan"])])
+    steps = steps[["Langkah", "Uraian", "Standar (menit)", "Diukur", "Terlambat", "Capaian (%)", "p50 (menit)",
+                   "p90 (menit)", "Lintas hari", "Warna"]]
     delta = h["perubahan"]
     cards = "".join([
         _card("Kunjungan", whole(h["kunjungan"]), f"{whole(h['duplikat'])} duplikat tidak dihitung"),
@@ -204,8 +209,7 @@ def report_html(m: WeekMetrics, image_src: Mapping[str, str], *, office: str, ca
         f'<h2 style="{H2}">1. Capaian per langkah SOP</h2>',
         f'<p style="{P}">Hijau: capaian ≥ target; kuning: kurang dari {num(AMBER_BAND, 0)} poin di bawah target; '
         "merah: lebih rendah lagi. Median (p50) dan p90 dalam menit kerja.</p>",
-        _table(steps, {**minutes, "Jumlah": whole, "Diukur": whole, "Tercapai": whole, "Terlambat": whole,
-                       "Lintas hari": whole, "Putaran ulang": whole},
+        _table(steps, {**minutes, "Diukur": whole, "Terlambat": whole, "Lintas hari": whole},
                colour_col="Warna", colour_target="Capaian (%)"),
         _img(image_src["capaian"], "Capaian per langkah"),
         _img(image_src["rentang"], "Rentang waktu p50 sampai p90 per langkah"),

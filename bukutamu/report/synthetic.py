@@ -91,7 +91,9 @@ def synthetic_events(n_visits: int, first: date, last: date, sop: Sop, calendar:
         if not len(who):
             continue
         t = pd.DatetimeIndex(arrive[who].astype("datetime64[ms]")).tz_localize("UTC").tz_convert(tz)
+        cycle = 1
         for k, (step, dari, ke, source) in enumerate(steps):
+            cycle += (step, ke) == (8, "DILAYANI")  # as the workflow writes it: the new round
             if k:
                 std = sop.steps[step].standard_minutes if step else 20.0
                 factor = rng.lognormal(np.log(0.42), 0.6, len(who))
@@ -101,7 +103,8 @@ def synthetic_events(n_visits: int, first: date, last: date, sop: Sop, calendar:
                 # helpdesk edits are seen by a 15 s poll: whole seconds
                 t = t.floor("s")
             parts.append({
-                "visit": who, "langkah": np.full(len(who), step or 0), "dari": np.full(len(who), dari),
+                "visit": who, "langkah": np.full(len(who), step or 0), "siklus": np.full(len(who), cycle),
+                "dari": np.full(len(who), dari or None, dtype=object),
                 "ke": np.full(len(who), ke), "sumber": np.full(len(who), source),
                 "ms": t.tz_convert("UTC").tz_localize(None).as_unit("ms").asi8,
                 "officer": officer_of[who] if _officer_known(step, dari) else np.full(len(who), -1),
@@ -111,25 +114,24 @@ def synthetic_events(n_visits: int, first: date, last: date, sop: Sop, calendar:
     order = np.lexsort((cols["langkah"], cols["ms"]))
     cols = {k: v[order] for k, v in cols.items()}
     visit_ids, queue = _visit_ids(arrive, tz)
+    queue_codes, queue_labels = pd.factorize(np.asarray(queue, dtype=object))
     officer = cols["officer"]
     waktu = pd.DatetimeIndex(cols["ms"].astype("datetime64[ms]")).tz_localize("UTC").tz_convert(tz)
-    n = len(order)
     return pd.DataFrame({
-        "seq": np.arange(n, dtype=np.int64),
+        "seq": np.arange(len(order), dtype=np.int64),
         "visit_id": pd.Categorical.from_codes(cols["visit"], categories=visit_ids),
-        "antrian": pd.Categorical.from_codes(cols["visit"], categories=queue) if len(set(queue)) == len(queue)
-        else pd.Categorical(np.asarray(queue, dtype=object)[cols["visit"]]),
-        "langkah": pd.array(np.where(cols["langkah"] > 0, cols["langkah"], 0), dtype="Int8"),
+        "antrian": pd.Categorical.from_codes(queue_codes[cols["visit"]], categories=queue_labels),
+        "langkah": pd.Series(cols["langkah"]).where(cols["langkah"] > 0).astype("Int8"),
         "dari": pd.Categorical(cols["dari"]),
         "ke": pd.Categorical(cols["ke"]),
         "waktu": pd.Series(waktu.as_unit("ms")),
         "sumber": pd.Categorical(cols["sumber"]),
-        "siklus": pd.array(np.ones(n, dtype=np.int16), dtype="Int16"),
+        "siklus": pd.Series(cols["siklus"]).astype("Int16"),
         "petugas": pd.Categorical.from_codes(officer, categories=[o[0] for o in OFFICERS]),
         "bidang": pd.Categorical.from_codes(np.where(officer >= 0, _bidang_codes()[np.maximum(officer, 0)], -1),
                                             categories=list(_BIDANG)),
         "keterangan": cols["note"],
-    })[list(EVENT_COLUMNS)].pipe(_fix_step_na)
+    })[list(EVENT_COLUMNS)]
 
 
 _BIDANG = tuple(dict.fromkeys(b for _, b in OFFICERS))
@@ -143,13 +145,6 @@ def _officer_known(step: int | None, dari: str) -> bool:
 
 def _bidang_codes() -> np.ndarray:
     return np.array([_BIDANG.index(b) for _, b in OFFICERS])
-
-
-def _fix_step_na(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["langkah"] = frame["langkah"].mask(frame["langkah"] == 0)
-    frame["dari"] = frame["dari"].cat.remove_categories([""]) if "" in frame["dari"].cat.categories \
-        else frame["dari"]
-    return frame
 
 
 def _notes(ke: str, step: int | None, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -4,6 +4,8 @@ import base64
 import importlib.util
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from datetime import date, datetime, timezone
 from html.parser import HTMLParser
@@ -194,3 +196,22 @@ def test_a_week_without_visits_still_renders(sheets, tmp_path):
     assert empty.metrics.headline["kunjungan"] == 0
     assert "Belum ada jawaban Survei Kepuasan Masyarakat" in empty.html_path.read_text(encoding="utf-8")
     assert len(parse(empty.email_html).srcs) == len(CHART_FILES)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="headless Chromium not installed")
+def test_archive_renders_in_headless_chromium_within_its_width(report, tmp_path):
+    from PIL import Image  # installed with matplotlib
+
+    shot = tmp_path / "laporan.png"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--window-size=800,3000", f"--screenshot={shot}", report.html_path.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    import numpy as np
+
+    pixels = np.asarray(Image.open(shot).convert("RGB"))
+    assert pixels.shape == (3000, 800, 3)
+    # The page is 760 px wide on a #f5f7f8 background: a table too wide for it would
+    # spill into the right margin.
+    assert (pixels[:, 785:] == (0xF5, 0xF7, 0xF8)).all()
+    # and something was drawn inside it
+    assert len(np.unique(pixels[:, 40:760].reshape(-1, 3), axis=0)) > 50

@@ -16,8 +16,7 @@ from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.schema import HISTORY_COLUMNS
 from bukutamu.core.sop import load_sop
 from bukutamu.report.history import history_frame, serials_to_times, step_intervals, visit_table
-from bukutamu.report.metrics import (Week, compute_week, last_finished_week, parse_week, step_summary,
-                                     worst_breaches)
+from bukutamu.report.metrics import Week, compute_week, last_finished_week, parse_week, step_summary
 from bukutamu.report.skm import ELEMENTS, element_columns, ikm, mutu, round_half_up, score, skm_scores
 
 TZ = ZoneInfo("Asia/Pontianak")
