@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bukutamu.core.notices import LinkConfig as LinkSettings  # one definition, shared with the core
 from bukutamu.errors import ConfigError
 
 ENV_CONFIG = "BUKUTAMU_CONFIG"
@@ -80,18 +81,6 @@ class MailSettings:
     user: str = ""
     security: str = "starttls"  # "starttls" | "ssl" | "none"
     timeout_seconds: float = 30.0
-
-
-@dataclass(frozen=True)
-class LinkSettings:
-    officer_form_url: str = ""
-    officer_entry_visit: str = ""
-    officer_entry_token: str = ""
-    officer_entry_action: str = ""
-    feedback_form_url: str = ""
-    feedback_entry_visit: str = ""
-    feedback_entry_token: str = ""
-    token_valid_hours: int = 48
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from bukutamu import __version__
 from bukutamu.adapters.store import SheetStore
 from bukutamu.config import Settings
 from bukutamu.core.mail import Mailer
-from bukutamu.core.notices import LinkConfig
 from bukutamu.core.plan import CycleContext, Plan, plan_cycle, tabs_to_read
 from bukutamu.core.sop import Sop, load_sop
 from bukutamu.core.workflow import MailFacts
@@ -69,16 +68,14 @@ def nik_key(settings: Settings, create: bool = False) -> bytes:
 
 def cycle_context(settings: Settings, sop: Sop, key: bytes) -> CycleContext:
     from bukutamu.core.officehours import calendar_from_settings
-    t, ln = settings.tabs, settings.links
+    t = settings.tabs
     return CycleContext(
         tz=settings.office.tz, register_tab=t.register, history_tab=t.history, queue_tab=t.queue,
         system_tab=t.system, queue_prefix=settings.poll.queue_prefix, sop=sop, nik_key=key,
         renames=dict(settings.columns), officers_tab=t.officers, confirmations_tab=t.confirmations,
         feedback_tab=t.feedback, office_name=settings.office.name, helpdesk_email=settings.office.helpdesk_email,
         supervisor_email=settings.office.supervisor_email,
-        links=LinkConfig(ln.officer_form_url, ln.officer_entry_visit, ln.officer_entry_token,
-                         ln.officer_entry_action, ln.feedback_form_url, ln.feedback_entry_visit,
-                         ln.feedback_entry_token, ln.token_valid_hours),
+        links=settings.links,
         calendar=calendar_from_settings(settings), version=__version__)
 
 

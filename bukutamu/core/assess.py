@@ -12,7 +12,8 @@ from functools import lru_cache
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from bukutamu.core.ktp import NOT_ASKED, KtpCheck, check_guest, nik_hash, other_visit_findings
+from bukutamu.core.ktp import (NOT_ASKED, KtpCheck, check_guest, nik_hash, other_visit_findings,
+                               parse_birth_date)
 from bukutamu.core.ktp.nik import normalise
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, RegisterView
@@ -59,8 +60,11 @@ class _Seen:
     visit_id: str
     day: date | None
     status: str
-    name: str | None
-    birth: date | None
+    row: RegisterRow
+
+    def name_and_birth(self) -> tuple[str | None, date | None]:
+        birth = parse_birth_date(self.row.raw("tanggal_lahir")).value if self.row.raw("tanggal_lahir") else None
+        return self.row.text("nama") or None, birth
 
 
 @dataclass
@@ -75,7 +79,7 @@ class NikIndex:
         index = cls(key)
         for row in register.rows:
             if row.visit_id:
-                index.add(row, row.visit_id, row.text("status"), None, None)
+                index.add(row, row.visit_id, row.text("status"))
         return index
 
     def hash_of(self, row: RegisterRow) -> str | None:
@@ -83,13 +87,12 @@ class NikIndex:
         digits = normalise(raw) if isinstance(raw, str) else None
         return _hash(digits, self.key) if digits else None
 
-    def add(self, row: RegisterRow, visit_id: str, status: str, name: str | None, birth: date | None) -> None:
+    def add(self, row: RegisterRow, visit_id: str, status: str) -> None:
         h = self.hash_of(row)
         if h:
             parsed = parse_visit_id(visit_id)
             self.by_hash.setdefault(h, []).append(
-                _Seen(visit_id, parsed[0] if parsed else None, status.upper(), name or row.text("nama") or None,
-                      birth))
+                _Seen(visit_id, parsed[0] if parsed else None, status.upper(), row))
 
     def others(self, row: RegisterRow) -> list[_Seen]:
         h = self.hash_of(row)
@@ -101,7 +104,7 @@ def assess_new_visit(row: RegisterRow, register: RegisterView, submitted: dateti
     check = check_row(row, register, submitted.astimezone(ctx.tz).date())
     others = index.others(row)
     check = check.plus(*other_visit_findings(check.name, check.birth_date,
-                                              [(o.name, o.birth) for o in others]))
+                                              [o.name_and_birth() for o in others]))
     summary = check.summary_line()
     if check.errors:
         return Decision("ktp_salah", summary, "Data KTP salah: perbaiki baris ini, lalu pilih Verifikasi KTP = Sesuai.",

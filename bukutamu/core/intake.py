@@ -75,7 +75,7 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         decision = assess_new_visit(row, register, submitted, day, ctx, index)
         transition = ctx.sop.find(decision.event, None)
         status = ctx.sop.label(transition.target)
-        index.add(row, vid, status, None, None)
+        index.add(row, vid, status)
         serial = datetime_to_serial(submitted, sheet_tz)
         changes.set(row, "visit_id", vid)
         changes.set(row, "antrian", label)

@@ -34,6 +34,8 @@ class VisitFacts:
 
 @dataclass(frozen=True)
 class LinkConfig:
+    """Pre-filled Google Form links (the [links] settings)."""
+
     officer_form_url: str = ""
     officer_entry_visit: str = ""
     officer_entry_token: str = ""
@@ -41,7 +43,7 @@ class LinkConfig:
     feedback_form_url: str = ""
     feedback_entry_visit: str = ""
     feedback_entry_token: str = ""
-    valid_hours: int = 48
+    token_valid_hours: int = 48
 
 
 def notice_key(visit_id: str, kind: str, cycle: int = 1) -> str:
@@ -51,7 +53,7 @@ def notice_key(visit_id: str, kind: str, cycle: int = 1) -> str:
 def officer_links(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> dict[str, str]:
     if not (cfg.officer_form_url and cfg.officer_entry_visit and cfg.officer_entry_token):
         return {}
-    expires = now + timedelta(hours=cfg.valid_hours)
+    expires = now + timedelta(hours=cfg.token_valid_hours)
     out = {}
     for purpose, label in ACTION_LABELS.items():
         entries = {cfg.officer_entry_visit: v.visit_id,
@@ -65,7 +67,7 @@ def officer_links(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> 
 def feedback_link(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> str:
     if not (cfg.feedback_form_url and cfg.feedback_entry_visit and cfg.feedback_entry_token):
         return ""
-    token = make_token(v.visit_id, PURPOSE_FEEDBACK, now + timedelta(hours=cfg.valid_hours), key)
+    token = make_token(v.visit_id, PURPOSE_FEEDBACK, now + timedelta(hours=cfg.token_valid_hours), key)
     return prefill_url(cfg.feedback_form_url, {cfg.feedback_entry_visit: v.visit_id,
                                                cfg.feedback_entry_token: token})
 

@@ -214,3 +214,20 @@ def test_same_nik_twice_the_same_day_marks_the_later_row_duplicate(office):
     last = [r for r in t[1:] if r[col(t, "[Sistem] ID Kunjungan")].startswith("20261128")][0]
     assert last[col(t, "[Sistem] Status")] == "MENUNGGU VERIFIKASI"
     assert "PERINGATAN" in last[col(t, "[Sistem] Cek KTP")] and "nama" in last[col(t, "[Sistem] Cek KTP")]
+
+
+def test_same_nik_with_another_birth_date_on_another_visit_is_a_warning(office):
+    harness, settings, poller, _ = office
+    header = harness.table(REG)[0]
+    nik = "6171010101909991"  # synthetic
+    harness.seed(REG, header, [
+        _row(harness, **{"Stempel waktu": 46350.40, "NIK": nik, "Nama Lengkap": "Budi Santoso"}),
+        _row(harness, **{"Stempel waktu": 46353.40, "NIK": nik, "Nama Lengkap": "Budi Santoso",
+                         "Tanggal Lahir": "02/01/1990"}),
+    ])
+    poller.run_once()
+    t = harness.table(REG)
+    later = [r for r in t[1:] if r[col(t, "[Sistem] ID Kunjungan")].startswith("20261127")][0]
+    check = later[col(t, "[Sistem] Cek KTP")]
+    assert later[col(t, "[Sistem] Status")] == "MENUNGGU VERIFIKASI"
+    assert "PERINGATAN" in check and "kunjungan lain" in check and "tanggal lahir" in check
