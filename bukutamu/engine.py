@@ -14,7 +14,7 @@ import os
 import secrets as _secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -28,6 +28,7 @@ from bukutamu.core.workflow import MailFacts
 from bukutamu.errors import ConfigError
 
 log = logging.getLogger("bukutamu")
+PAYLOAD_DAYS = timedelta(days=30)
 
 
 def open_store(settings: Settings) -> SheetStore:
@@ -119,7 +120,8 @@ class Poller:
         t1 = time.perf_counter()
         now = self.clock()
         facts = MailFacts(known=self.journal.known_keys(),
-                          sent={s.key: s.sent_at for s in self.journal.sent_unreflected()})
+                          sent={s.key: s.sent_at for s in self.journal.sent_unreflected()},
+                          failed={f.key: f.error for f in self.journal.failed_unreflected()})
         plan: Plan = plan_cycle(snapshot, now, self.ctx, facts, self.last_error)
         t2 = time.perf_counter()
         for mail in plan.mails:
@@ -133,6 +135,7 @@ class Poller:
         for key in report.sent:
             if "/petugas/" not in key:  # only officer notices become a sheet transition
                 self.journal.mark_reflected(key)
+        self.journal.forget_payloads(now - PAYLOAD_DAYS)  # names in old bodies are not kept (UU PDP)
         for key, error in report.errors.items():
             log.warning("Email %s belum terkirim: %s", key.split("/")[1] if "/" in key else "?", error)
         for line in plan.log:

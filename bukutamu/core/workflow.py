@@ -41,6 +41,7 @@ class MailFacts:
 
     known: frozenset[str] = frozenset()  # every key recorded (pending, sent or failed)
     sent: Mapping[str, datetime] = field(default_factory=dict)  # sent, not yet shown in the sheet
+    failed: Mapping[str, str] = field(default_factory=dict)  # given up for good, not yet shown
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,15 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
                     result.mails.append(mail)
 
         state = ctx.sop.state_by_label(text(changes.current(row, "status")))
+        for kind in ("petugas", "tamu-antrian", "tamu-umpan-balik"):
+            key = notice_key(vid, kind, int(float(text(changes.current(row, "putaran")) or 1))
+                             if kind != "tamu-antrian" else 1)
+            if key in facts.failed:
+                who = "petugas" if kind == "petugas" else "tamu"
+                notes.append(f"Email ke {who} gagal permanen: {facts.failed[key]} "
+                             + ("Perbaiki alamat di tab Petugas dan hubungi petugas langsung." if who == "petugas"
+                                else "Periksa alamat email tamu."))
+                result.reflected.append(key)
         result.mails += _due_mails(row, changes, ctx, officers, now, facts, notes, state.code)
         esc = _escalation(row, changes, ctx, now, facts, state.code, sheet_tz)
         if esc:

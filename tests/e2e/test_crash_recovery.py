@@ -122,3 +122,19 @@ def test_smtp_trouble_keeps_the_notice_pending_until_it_can_be_sent_once(office,
     for minute in (5, 6, 7):
         run_cycle(settings, at(9, minute))
     assert len(officer_mails(smtp)) == 1 and status(settings) == "PETUGAS DIHUBUNGI"
+
+
+def test_officer_address_refused_for_good_is_noted_on_the_row_and_not_retried(office, smtp):
+    cfg, settings, env = office
+    smtp.refuse["andi@biro.test"] = "550 5.1.1 Kotak surat tidak ada"
+    run_cycle(settings, at(9, 0))
+    run_cycle(settings, at(9, 1))
+    run_cycle(settings, at(9, 2))
+    store = SqliteSheetStore(settings.store.path)
+    tab = store.read([REG]).tab(REG)
+    store.close()
+    row = dict(zip(tab.header, tab.rows[0].values))
+    assert row["[Sistem] Status"] == "TERVERIFIKASI"
+    assert "gagal permanen" in row["[Sistem] Catatan"] and "tab Petugas" in row["[Sistem] Catatan"]
+    run_cycle(settings, at(10, 0))
+    assert officer_mails(smtp) == []
