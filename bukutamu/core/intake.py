@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Mapping
 from bukutamu.core.cells import datetime_to_serial, is_number, local_date
 from bukutamu.core.queue import counter_key, highest_issued, queue_label, visit_id
 from bukutamu.core.register import RegisterRow, RegisterView
+from bukutamu.core.assess import NikIndex, assess_new_visit
+from bukutamu.core.notices import guest_queue_mail
 from bukutamu.core.schema import history_row
+from bukutamu.core.workflow import visit_facts
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
@@ -42,9 +45,7 @@ class IntakeResult:
 
 
 def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: "CycleContext",
-                system: Mapping[str, object], facts=None) -> IntakeResult:
-    from bukutamu.core.assess import NikIndex, assess_new_visit  # KTP rules + duplicates
-
+                system: Mapping[str, object]) -> IntakeResult:
     result = IntakeResult()
     sheet_tz = ctx.sheet_tz or ctx.tz
     candidates: list[tuple[datetime, int, RegisterRow, str]] = []
@@ -96,8 +97,6 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         result.new_visits += 1
         result.visit_ids.add(vid)
         if transition.target != "DUPLIKAT":
-            from bukutamu.core.notices import guest_queue_mail
-            from bukutamu.core.workflow import visit_facts
             v = visit_facts(row, changes, sheet_tz)
             if v.guest_email:
                 result.mails.append(guest_queue_mail(v, ctx.office_name))

@@ -97,7 +97,7 @@ def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: Mail
 
     changes = Changes(register)
     plan = Plan(batch=None)
-    intake = plan_intake(register, changes, now, ctx, {k: v for k, (_, v) in system.items()}, facts)
+    intake = plan_intake(register, changes, now, ctx, {k: v for k, (_, v) in system.items()})
     plan.new_visits = intake.new_visits
     plan.mails += intake.mails
     plan.log += intake.log

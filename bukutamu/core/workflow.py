@@ -165,8 +165,7 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
             result.mails.append(esc)
         if notes:
             changes.set(row, "catatan", " ".join(dict.fromkeys(notes)))
-    for leftover in by_visit.values():  # visits skipped this cycle: try the rows again next cycle
-        del leftover
+    # Link rows of visits registered this very cycle stay unmarked and are read again next cycle.
     return result
 
 

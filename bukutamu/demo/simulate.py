@@ -15,6 +15,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 from email import policy
 from pathlib import Path
@@ -26,6 +27,7 @@ from bukutamu.core.linkforms import SKM_ELEMENTS
 from bukutamu.core.notices import notice_key
 from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.register import read_register
+from bukutamu.core.schema import FORM, REGISTER_COLUMNS
 from bukutamu.demo.form import as_row, form_values
 from bukutamu.demo.guests import BIDANG, Guest, make_guest
 
@@ -155,25 +157,23 @@ class OfficeWeek:
                 values["nama"] = g.name + " 2"
             serial = values["timestamp"]
             self.visits[serial] = v
-            self.add_row(self.tabs.register, {h: values.get(k, "") for h, k in self.register_keys()})
+            self.add_row(self.tabs.register, {h: values.get(k, "") for h, k in self.form_columns})
             self.stats.guests += 1
             if rng.random() < 0.01:  # the guest submits the form twice
                 again = when + self.minutes(1, 3)
                 self.at(again, lambda: self.add_row(self.tabs.register, {
                     h: {**values, "timestamp": datetime_to_serial(again, self.tz)}.get(k, "")
-                    for h, k in self.register_keys()}))
+                    for h, k in self.form_columns}))
             if v.leaves_after:
                 self.at(when + v.leaves_after, lambda: self.helpdesk_action(v, "Tamu Pergi", only_open=True))
         return act
 
-    def register_keys(self):
+    @cached_property
+    def form_columns(self) -> list[tuple[str, str]]:
+        """(header, key) of the form-owned register columns, resolved once."""
         view = read_register(self.store.read([self.tabs.register]).tab(self.tabs.register), self.settings.columns)
-        cols = view.columns
-        keys = [(cols.header[k], k) for k in cols.index if k in (
-            "timestamp", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "telepon", "email", "instansi",
-            "keperluan", "bidang", "petugas_dituju", "persetujuan")]
-        self.register_keys = lambda: keys  # resolved once
-        return keys
+        form = {c.key for c in REGISTER_COLUMNS if c.owner == FORM}
+        return [(view.columns.header[k], k) for k in view.columns.index if k in form]
 
     def helpdesk_action(self, v: Visit, action: str, only_open: bool = False) -> None:
         if only_open and v.status in ("SELESAI", "BATAL", "DUPLIKAT", ""):
