@@ -51,8 +51,11 @@ def _check(nik: object, values: tuple, today: date) -> KtpCheck:
 
 
 @lru_cache(maxsize=262144)
-def _hash(digits: str, key: bytes) -> str:
-    return nik_hash(digits, key)
+def _digest(raw: str, key: bytes) -> str | None:
+    """Keyed hash of a NIK typed as text (None when it is not 16 digits). Cached:
+    every cycle that registers a visit indexes every earlier visit."""
+    digits = normalise(raw)
+    return nik_hash(digits, key) if digits else None
 
 
 @dataclass
@@ -84,8 +87,7 @@ class NikIndex:
 
     def hash_of(self, row: RegisterRow) -> str | None:
         raw = row.raw("nik")
-        digits = normalise(raw) if isinstance(raw, str) else None
-        return _hash(digits, self.key) if digits else None
+        return _digest(raw, self.key) if isinstance(raw, str) else None
 
     def add(self, row: RegisterRow, visit_id: str, status: str) -> None:
         h = self.hash_of(row)

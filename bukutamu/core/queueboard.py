@@ -22,10 +22,13 @@ def plan_queue_board(register: RegisterView, changes: "Changes", board: Tab, now
                      ctx: "CycleContext") -> None:
     cols = resolve_columns(board.name, board.header, QUEUE_COLUMNS)
     today = now.astimezone(ctx.tz).date()
+    prefix = f"{today:%Y%m%d}-"
     lines = []
     for row in register.rows:
-        vid = changes.current(row, "visit_id")
-        parsed = parse_visit_id(text(vid))
+        vid = text(changes.current(row, "visit_id"))
+        if not vid.startswith(prefix):
+            continue
+        parsed = parse_visit_id(vid)
         if not parsed or parsed[0] != today:
             continue
         lines.append((parsed[2], text(changes.current(row, "antrian")),

@@ -20,23 +20,25 @@ from bukutamu.core.sheet import Tab
 class RegisterRow:
     ref: Hashable
     position: int  # 0-based data row index in this snapshot (for messages only)
-    cells: Mapping[str, object]  # column key -> raw cell
+    values: tuple  # the row's cells as read
+    index: Mapping[str, int]  # column key -> position, shared by all rows of the view
 
     def raw(self, key: str) -> object:
-        return self.cells.get(key)
+        i = self.index.get(key)
+        return self.values[i] if i is not None and i < len(self.values) else None
 
     def text(self, key: str) -> str:
-        return text(self.cells.get(key))
+        return text(self.raw(key))
 
     def moment(self, key: str, tz: ZoneInfo) -> datetime | None:
-        return parse_datetime(self.cells.get(key), tz)
+        return parse_datetime(self.raw(key), tz)
 
     @property
     def visit_id(self) -> str:
         return self.text("visit_id")
 
     def is_blank(self) -> bool:
-        return not any(text(v) for v in self.cells.values())
+        return not any(text(self.values[i]) for i in self.index.values() if i < len(self.values))
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,5 @@ def read_register(tab: Tab, renames: Mapping[str, str] | None = None) -> Registe
     """Resolve the register's columns (SchemaError when a required one is missing
     or duplicated) and key every row's cells by column key."""
     cols = resolve_columns(tab.name, tab.header, REGISTER_COLUMNS, renames)
-    items = tuple(cols.index.items())
-    rows = tuple(
-        RegisterRow(row.ref, pos, {k: row.get(i) for k, i in items})
-        for pos, row in enumerate(tab.rows)
-    )
+    rows = tuple(RegisterRow(row.ref, pos, row.values, cols.index) for pos, row in enumerate(tab.rows))
     return RegisterView(cols, rows)

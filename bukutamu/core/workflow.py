@@ -94,10 +94,13 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
         changes.other.append(CellUpdate(r.tab, r.ref, r.processed_header, r.reason))
         result.log.append(f"Baris tab {r.tab} ditolak: {r.reason}")
 
+    closed = {s.label for s in ctx.sop.states.values() if not s.open}
     for row in register.rows:
         vid = row.visit_id
         if not vid or vid in skip:
             continue
+        if row.text("status") in closed and not row.text("aksi") and vid not in by_visit:
+            continue  # a finished visit with nothing new: the common case, kept cheap
         notes: list[str] = []
         state = ctx.sop.state_by_label(text(changes.current(row, "status")))
         guard = text(changes.current(row, "kunci"))
