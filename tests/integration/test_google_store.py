@@ -63,7 +63,7 @@ def test_after_open_every_read_is_exactly_one_request(h):
 
 def test_read_keeps_types_refs_time_zone_and_detects_a_coerced_nik(h):
     h.seed(REG, HEADER, [
-        [46000.375, 6171010101909990, "=IMPORTXML(\"http://x\",\"//a\")", "+6281234567891"],  # synthetic, coerced
+        [46000.375, int(6.17101010190999e15), "=IMPORTXML(\"http://x\",\"//a\")", "+6281234567891"],  # synthetic, coerced
         [],  # a row a person emptied
         [46000.5, "6171010101909993", "Eko", "0812", "", ""],  # synthetic
     ])
@@ -72,8 +72,8 @@ def test_read_keeps_types_refs_time_zone_and_detects_a_coerced_nik(h):
     assert snap.missing_tabs == ("Tidak Ada",)
     first, second = snap.tab(REG).rows
     assert first.ref == 2 and second.ref == 4  # sheet row numbers at read time
-    assert first.values == (46000.375, 6171010101909990, "=IMPORTXML(\"http://x\",\"//a\")", "+6281234567891")
-    assert isinstance(first.values[1], int)  # a JSON number: the sheet coerced the NIK
+    assert first.values == (46000.375, int(6.17101010190999e15), "=IMPORTXML(\"http://x\",\"//a\")", "+6281234567891")
+    assert isinstance(first.values[1], (int, float))  # a JSON number: the sheet coerced the NIK
     assert second.values == (46000.5, "6171010101909993", "Eko", "0812")  # trailing empties trimmed
     assert h.fake.requests("read")[0]["query"]["ranges"] == [f"'{REG}'"]  # no range for a missing tab
 
