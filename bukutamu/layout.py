@@ -14,7 +14,9 @@ DONE = CONFIRM_COLUMNS[-1].header
 
 def tab_specs(settings: Settings) -> list[TabSpec]:
     t, ren = settings.tabs, settings.columns
-    reg = REGISTER_COLUMNS
+    # In Google mode the Form owns its question columns (init never invents them);
+    # the embedded store is its own form, so it gets them all.
+    reg = tuple(c for c in REGISTER_COLUMNS if settings.store.kind != "google" or c.owner != FORM)
     name = {c.key: ren.get(c.key, c.header) for c in reg}
     return [
         TabSpec(

@@ -22,6 +22,7 @@ def run(args) -> int:
     store = open_store(settings)
     try:
         report = store.init(tab_specs(settings))
+        missing = missing_form_columns(store, settings)
     finally:
         store.close()
     say(f"Store: {store.describe()}")
@@ -33,4 +34,25 @@ def run(args) -> int:
         say(f"  · {n}")
     if not (report.created_tabs or report.added_headers):
         say("Semua tab dan kolom sudah lengkap.")
-    return 0
+    for col in missing:
+        if col.required:
+            say(f'  ! pertanyaan formulir wajib "{col.header}" tidak ada di tab {settings.tabs.register}: '
+                "tambahkan di Google Form (atau atur [columns] bila judulnya lain).")
+        else:
+            say(f'  · pertanyaan opsional "{col.header}" tidak ada di formulir (tidak diperiksa).')
+    return 1 if any(c.required for c in missing) else 0
+
+
+def missing_form_columns(store, settings):
+    """Form questions the register lacks (Google mode: the Form owns them)."""
+    from bukutamu.core.schema import FORM, REGISTER_COLUMNS, normalise_header
+    tab = store.read([settings.tabs.register]).tab(settings.tabs.register)
+    have = {normalise_header(h) for h in (tab.header if tab else ())}
+    out = []
+    for col in REGISTER_COLUMNS:
+        if col.owner != FORM:
+            continue
+        names = (settings.columns[col.key],) if col.key in settings.columns else col.names()
+        if not any(normalise_header(n) in have for n in names):
+            out.append(col)
+    return out

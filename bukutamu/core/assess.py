@@ -33,12 +33,15 @@ class Decision:
 
 
 _FIELDS = ("nama", "jenis_kelamin", "tanggal_lahir", "telepon", "email")
+_ALWAYS = {"nama", "telepon", "email"}  # checked even when blank (blank phone/email are fine)
 
 
 def check_row(row: RegisterRow, register: RegisterView, today: date) -> KtpCheck:
     """The KTP rules on one row, with only the fields this form asks."""
     has = register.columns.has
-    values = tuple(row.raw(k) if has(k) else NOT_ASKED for k in _FIELDS)
+    # Sex and date of birth left blank count as not asked: a Google Form enforces its
+    # required questions, so a blank means the form (or a CSV import) did not ask.
+    values = tuple(row.raw(k) if has(k) and (k in _ALWAYS or row.text(k)) else NOT_ASKED for k in _FIELDS)
     return _check(row.raw("nik"), values, today)
 
 

@@ -130,3 +130,19 @@ def test_demo_simulates_a_week_reproducibly_and_refuses_real_data(tmp_path):
     cli(other, "import-csv", str(src), env=env)
     p = cli(other, *small, env=env, check=False)
     assert p.returncode != 0 and "bukan data demo" in p.stderr
+
+
+def test_helpdesk_command_drives_a_visit_in_embedded_mode(tmp_path):
+    src = tmp_path / "j.csv"
+    write_csv(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "081234567891", "", ""]])  # synthetic
+    cli(tmp_path, "import-csv", str(src))
+    cli(tmp_path, "poll", "--once")
+    p = cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "Sesuai", "--ubah", "nama=Dewi Lestari")
+    assert "2 isian disimpan" in p.stdout
+    cli(tmp_path, "poll", "--once")
+    reg = cli(tmp_path, "register", "--tanggal", "2026-11-27").stdout
+    assert "TERVERIFIKASI" in reg
+    bad = cli(tmp_path, "helpdesk", "20261127-A009", "--aksi", "Tamu-Diterima", check=False)
+    assert bad.returncode == 1 and "tidak ditemukan" in bad.stderr
+    wrong = cli(tmp_path, "helpdesk", "20261127-A001", "--ubah", "status=SELESAI", check=False)
+    assert wrong.returncode == 1 and "KOLOM=NILAI" in wrong.stderr

@@ -34,10 +34,16 @@ def cli(env, *args):
 def test_init_check_and_poll_in_google_mode(google):
     fake, env, key = google
     before = cli(env, "check")
-    assert before.returncode == 1 and "tab belum ada" in before.stdout and key.client_email in before.stdout
+    assert before.returncode == 1 and "tab belum ada" in before.stdout
+    unlinked = cli(env, "init")  # no Form linked yet: init does not invent the Form's questions
+    assert unlinked.returncode == 1 and 'pertanyaan formulir wajib "NIK"' in unlinked.stdout
+    # The office links its Google Form: the responses tab gets the question columns.
+    fake.set_values("Jawaban Formulir 1", [["Stempel waktu", "NIK", "Nama Lengkap", "Nomor HP", "Keperluan"]]
+                    + [list(r) for r in fake.values("Jawaban Formulir 1")[1:]])
+    assert key.client_email in before.stdout
     init = cli(env, "init")
-    assert init.returncode == 0, init.stderr
-    assert "Riwayat" in init.stdout
+    assert init.returncode == 0, init.stdout + init.stderr
+    assert "[Sistem] Status" in init.stdout and 'opsional "Jenis Kelamin"' in init.stdout
     again = cli(env, "init")
     assert "Semua tab dan kolom sudah lengkap" in again.stdout
     check = cli(env, "check")
