@@ -112,8 +112,9 @@ def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: Mail
 
     batch = changes.batch()
     beat = parse_datetime(system.get(HEARTBEAT_KEY, (None, None))[1], ctx.sheet_tz)
-    if batch or beat is None or now - beat >= HEARTBEAT_EVERY:
-        # The heartbeat rides on a cycle's write; alone it is the only write an idle cycle makes.
+    if beat is None or now - beat >= HEARTBEAT_EVERY or (last_error and batch):
+        # At most every 5 minutes: joined to the cycle's write when there is one, otherwise
+        # the only write an idle cycle ever makes.
         changes.system[HEARTBEAT_KEY] = datetime_to_serial(now, ctx.sheet_tz)
         changes.system[VERSION_KEY] = ctx.version
         if last_error:
