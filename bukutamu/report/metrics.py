@@ -27,6 +27,7 @@ from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.sop import Sop
 from bukutamu.report.history import visits_and_intervals, zone_key
 from bukutamu.report.skm import IkmResult
+from bukutamu.core.ktp.findings import ERROR_LABELS
 
 AMBER_BAND = 10.0  # percentage points below the target still shown amber
 WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -226,20 +227,7 @@ def weekly_trend(visits: pd.DataFrame, iv: pd.DataFrame, weeks: list[Week], tz: 
     return pd.DataFrame(rows)
 
 
-# Finding codes of bukutamu.core.ktp -> the short label a manager reads.
-KTP_ERROR_LABELS = {
-    "nik_empty": "NIK kosong", "nik_length": "NIK tidak 16 angka", "nik_characters": "NIK berisi selain angka",
-    "nik_non_ascii_digits": "NIK berisi angka non-latin", "nik_coerced": "NIK terubah jadi angka oleh sheet",
-    "nik_province_unknown": "Kode provinsi NIK tidak dikenal", "nik_regency_zero": "Kode kabupaten/kota NIK 00",
-    "nik_district_zero": "Kode kecamatan NIK 00", "nik_day_range": "Tanggal lahir di NIK di luar rentang",
-    "nik_month_range": "Bulan lahir di NIK di luar rentang", "nik_date_invalid": "Tanggal lahir di NIK tidak ada",
-    "nik_birth_date_future": "Tanggal lahir di NIK di masa depan", "nik_serial_zero": "Nomor urut NIK 0000",
-    "name_empty": "Nama kosong", "name_digits": "Nama berisi angka", "sex_empty": "Jenis kelamin kosong",
-    "sex_invalid": "Jenis kelamin tidak dikenali", "birth_date_empty": "Tanggal lahir kosong",
-    "birth_date_invalid": "Tanggal lahir tidak ada", "birth_date_format": "Tanggal lahir tidak terbaca",
-    "birth_date_future": "Tanggal lahir di masa depan", "phone_invalid": "No. HP tidak valid",
-    "phone_coerced": "No. HP terubah jadi angka oleh sheet",
-}
+KTP_ERROR_LABELS = ERROR_LABELS  # short labels for managers, kept beside the codes
 HELPDESK_MISMATCH = "Tidak sesuai fisik KTP (verifikasi helpdesk)"
 _ERROR_LIST = re.compile(r"^\s*\d+\s+galat\s+KTP\s*:\s*", re.IGNORECASE)
 

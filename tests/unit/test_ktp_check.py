@@ -88,3 +88,15 @@ def test_rule13_other_visit():
     assert len(both) == 1 and "nama dan tanggal lahir" in both[0].message
     only_date = other_visit_findings(None, born, [("Rina", date(1990, 1, 1))])
     assert "tanggal lahir berbeda" in only_date[0].message and "nama" not in only_date[0].message
+
+
+def test_every_error_code_has_a_report_label():
+    import pathlib
+    import re
+
+    from bukutamu.core.ktp import findings
+    from bukutamu.core.ktp.findings import ERROR_LABELS
+    codes = set()
+    for path in pathlib.Path(findings.__file__).parent.glob("*.py"):
+        codes |= set(re.findall(r'error\(\s*"([a-z_]+)"', path.read_text()))
+    assert codes and codes == set(ERROR_LABELS)
