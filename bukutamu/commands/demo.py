@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import shutil
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from tqdm import tqdm
 

@@ -11,7 +11,7 @@ from typing import Hashable
 from zoneinfo import ZoneInfo
 
 from bukutamu.core.cells import parse_datetime, text
-from bukutamu.core.links import OK, REASON_MESSAGES, token_id, verify_token
+from bukutamu.core.links import REASON_MESSAGES, token_id, verify_token
 from bukutamu.core.notices import PURPOSE_DONE, PURPOSE_FEEDBACK, PURPOSE_RECEIVED
 from bukutamu.core.schema import PROGRAM, PROGRAM_PREFIX, Column, normalise_header, resolve_columns
 from bukutamu.core.sheet import Tab

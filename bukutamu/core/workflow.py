@@ -20,7 +20,7 @@ from bukutamu.core.linkforms import PROCESSED_OK, LinkEvent, Rejection
 from bukutamu.core.mail import OutgoingMail
 from bukutamu.core.notices import (VisitFacts, escalation_mail, feedback_link, guest_feedback_mail,
                                    notice_key, officer_links, officer_notice)
-from bukutamu.core.officers import NOT_FOUND, Officer, assign
+from bukutamu.core.officers import Officer, assign
 from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import HELPDESK_ACTIONS, VERIFY_OK, VERIFY_WRONG, history_row
 from bukutamu.core.sheet import CellUpdate

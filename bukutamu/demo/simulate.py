@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from bukutamu.core.cells import datetime_to_serial, text
+from bukutamu.core.cells import datetime_to_serial
 from bukutamu.core.linkforms import SKM_ELEMENTS
 from bukutamu.core.notices import notice_key
 from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.register import read_register
 from bukutamu.core.schema import FORM, REGISTER_COLUMNS
-from bukutamu.demo.form import as_row, form_values
+from bukutamu.demo.form import form_values
 from bukutamu.demo.guests import BIDANG, Guest, make_guest
 
 OFFICER_FORM = "https://docs.google.com/forms/d/e/DEMO-FORMULIR-PETUGAS/viewform"
@@ -198,7 +198,7 @@ class OfficeWeek:
             self.react(v, status, cycle)
 
     def react(self, v: Visit, status: str, cycle: int) -> None:
-        now, rng = self.now, self.rng
+        now = self.now
         key = (status, cycle)
         if key in v.handled:
             return
