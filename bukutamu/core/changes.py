@@ -10,7 +10,7 @@ from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
 
-_PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM or c.command}
+_PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM}  # never a helpdesk cell
 
 
 def _same(a: Any, b: Any) -> bool:
