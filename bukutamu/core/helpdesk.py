@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bukutamu.core.schema import HELPDESK_ACTIONS
+from bukutamu.core.schema import HELPDESK_ACTIONS, VERIFY_OK, VERIFY_WRONG
 from bukutamu.core.sop import Sop
 
 APPLIED, REFUSED, UNKNOWN = "diterapkan", "ditolak", "tidak dikenal"
@@ -71,3 +71,10 @@ def refusal(sop: Sop, action: str, state_code: str) -> str | None:
     hint = (f" Aksi yang berlaku sekarang: {', '.join(ok)}." if ok else
             " Kunjungan sudah ditutup; tidak ada aksi lagi." if not state.open else "")
     return f'"{action}" ditolak: tidak berlaku saat status {state.label}.{hint}'
+
+
+def next_inputs(sop: Sop, state_code: str) -> list[str]:
+    """What the helpdesk can give now: the verification choices, then the actions."""
+    verify = [f"Verifikasi {v}" for v, e in ((VERIFY_OK, "sesuai"), (VERIFY_WRONG, "tidak_sesuai"))
+              if sop.find(e, state_code) is not None]
+    return verify + valid_actions(sop, state_code)

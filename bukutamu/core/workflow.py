@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from bukutamu.core.assess import check_row
+from bukutamu.core.assess import NikIndex, check_row
 from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
 from bukutamu.core.helpdesk import (APPLIED, BRIDGES, REFUSED, UNKNOWN, action_marker, allows, is_new_action,
                                     refusal)
-from bukutamu.core.ktp import mask_nik
+from bukutamu.core.ktp import mask_nik, other_visit_findings
 from bukutamu.core.linkforms import PROCESSED_OK, LinkEvent, Rejection
 from bukutamu.core.mail import MailKey, MailKind, OutgoingMail
 from bukutamu.core.notices import (VisitFacts, escalation_mail, feedback_link, guest_feedback_mail,
@@ -101,6 +101,7 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
         result.log.append(f"Baris tab {r.tab} ditolak: {r.reason}")
 
     closed = {s.label for s in ctx.sop.states.values() if not s.open}
+    index: NikIndex | None = None  # built on first need: most cycles re-check no entry
     for row in register.rows:
         vid = row.visit_id
         if not vid or vid in skip:
@@ -127,6 +128,10 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
         check = None
         if state.code in ("MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN"):
             check = check_row(row, register, now.astimezone(ctx.tz).date())
+            # Rule 13 again after a correction: the NIK may now be another visit's.
+            index = index or NikIndex.build(register, ctx.nik_key)
+            others = [o.name_and_birth() for o in index.others(row) if o.visit_id != vid]
+            check = check.plus(*other_visit_findings(check.name, check.birth_date, others))
             changes.set(row, "cek_ktp", check.summary_line())
 
         events = _events_for(row, changes, now, ctx, facts, by_visit.pop(vid, []), state.code)

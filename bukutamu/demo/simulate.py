@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bukutamu.core.cells import datetime_to_serial
 from bukutamu.core.linkforms import SKM_ELEMENTS
+from bukutamu.app.helpdesk import HelpdeskInput, InputRefused, save_helpdesk_input
 from bukutamu.core.mail import MailKey, MailKind
 from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.register import read_register
@@ -178,7 +179,11 @@ class OfficeWeek:
     def helpdesk_action(self, v: Visit, action: str, only_open: bool = False) -> None:
         if only_open and v.status in ("SELESAI", "BATAL", "DUPLIKAT", ""):
             return
-        self.edit(v, "Aksi Helpdesk", action)
+        try:  # the same path as the helpdesk's own command: refused actions are not saved
+            save_helpdesk_input(self.store, self.tabs.register, self.settings.columns, self.poller.sop,
+                                v.visit_id, HelpdeskInput(action=action), self.now)
+        except InputRefused:
+            pass
 
     # -- reacting to what the engine wrote -------------------------------------
     def observe(self) -> None:

@@ -137,11 +137,19 @@ def test_helpdesk_command_drives_a_visit_in_embedded_mode(tmp_path):
     write_csv(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "081234567891", "", ""]])  # synthetic
     cli(tmp_path, "import-csv", str(src))
     cli(tmp_path, "poll", "--once")
-    p = cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "Sesuai", "--ubah", "nama=Dewi Lestari")
+    early = cli(tmp_path, "helpdesk", "20261127-A001", "--aksi", "layanan selesai", check=False)
+    assert early.returncode == 1 and early.stdout.startswith("DITOLAK:")
+    assert "tidak berlaku saat status MENUNGGU VERIFIKASI" in early.stdout and "Tamu Pergi" in early.stdout
+    p = cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "sesuai", "--ubah", "nama=Dewi Lestari")
     assert "2 isian disimpan" in p.stdout
-    cli(tmp_path, "poll", "--once")
+    assert "Status sekarang: TERVERIFIKASI" in p.stdout  # applied at once: no poller was running
+    cli(tmp_path, "poll", "--once")  # the notice was sent by then: the next cycle shows it
     reg = cli(tmp_path, "register", "--tanggal", "2026-11-27").stdout
-    assert "TERVERIFIKASI" in reg
+    assert "PETUGAS DIHUBUNGI" in reg and "Berikutnya: Tamu Diterima, Tamu Pergi" in reg
+    late = cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "Tidak Sesuai", check=False)
+    assert late.returncode == 1 and "Tidak ada yang disimpan" in late.stdout
+    went = cli(tmp_path, "helpdesk", "20261127-A001", "--aksi", "Tamu Diterima", "--tanpa-siklus")
+    assert "diproses oleh poller" in went.stdout.lower()
     bad = cli(tmp_path, "helpdesk", "20261127-A009", "--aksi", "Tamu-Diterima", check=False)
     assert bad.returncode == 1 and "tidak ditemukan" in bad.stderr
     wrong = cli(tmp_path, "helpdesk", "20261127-A001", "--ubah", "status=SELESAI", check=False)
