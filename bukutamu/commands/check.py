@@ -11,7 +11,8 @@ from bukutamu.core.schema import (HISTORY_COLUMNS, OFFICER_COLUMNS, QUEUE_COLUMN
 from bukutamu.core.register import read_register
 from bukutamu.errors import BukutamuError
 
-OK, FAIL, INFO = "[ OK ]", "[GAGAL]", "[INFO]"
+OK, FAIL, INFO, WARN = "[ OK ]", "[GAGAL]", "[INFO]", "[PERINGATAN]"
+RECENT_ROWS = 1000  # bidang chosen by the latest guests
 
 
 def add_parser(sub) -> None:
@@ -39,6 +40,16 @@ def _credentials(settings) -> tuple[str, str]:
                       + " — buat kunci JSON di Google Cloud Console > IAM > Service Accounts")
     return OK, (f"Kredensial Google: service account {info['client_email']} "
                 "(bagikan spreadsheet ke alamat ini sebagai Editor)")
+
+
+def _officer_warnings(snapshot, settings) -> list[str]:
+    from bukutamu.core.officers import coverage_warnings, read_officers
+    officers = read_officers(snapshot.tab(settings.tabs.officers))
+    register = snapshot.tab(settings.tabs.register)
+    bidang = []
+    if register is not None:
+        bidang = [r.text("bidang") for r in read_register(register, settings.columns).rows[-RECENT_ROWS:]]
+    return coverage_warnings(officers, bidang)
 
 
 def run(args) -> int:
@@ -85,6 +96,8 @@ def run(args) -> int:
             except BukutamuError as e:
                 problems.append(str(e).split(": ", 1)[-1])
         lines.append((FAIL, "Kolom: " + "; ".join(problems)) if problems else (OK, "Kolom: lengkap"))
+        if not problems:
+            lines += [(WARN, f"Petugas: {w}") for w in _officer_warnings(snapshot, settings)]
     try:
         from bukutamu.adapters.mail import mailer_from_settings
         mailer = mailer_from_settings(settings)

@@ -74,3 +74,24 @@ def assign(officers: list[Officer], bidang: str, wanted: str, helpdesk_email: st
                           f"Petugas {first.name} tidak aktif: dikirim ke email cadangan.", first.name)
     return Assignment(helpdesk_email, "HELPDESK",
                       f"Petugas {first.name} tidak aktif dan tanpa cadangan: dikirim ke helpdesk.", first.name)
+
+
+def coverage_warnings(officers: list[Officer], bidang_in_use: list[str]) -> list[str]:
+    """What ``check`` warns about the Petugas tab (Indonesian): empty, or a bidang
+    with no active officer and no backup (its guests would go to the helpdesk)."""
+    if not officers:
+        return ["Tab Petugas kosong: semua pemberitahuan tamu akan dikirim ke helpdesk. Isi nama, bidang, "
+                "email, dan Aktif = Ya untuk setiap petugas."]
+    covered = {normalise_header(o.bidang) for o in officers if (o.active and o.email) or o.backup}
+    known = {normalise_header(o.bidang): o.bidang for o in officers}
+    wanted = dict(known)
+    for b in bidang_in_use:
+        if b.strip():
+            wanted.setdefault(normalise_header(b), b.strip())
+    out = []
+    for key, name in sorted(wanted.items()):
+        if key and key not in covered:
+            why = "semua petugasnya tidak aktif dan tanpa email cadangan" if key in known else \
+                "tidak ada di tab Petugas (dipilih tamu di formulir)"
+            out.append(f'Bidang "{name}": {why}; tamunya akan diteruskan ke helpdesk.')
+    return out

@@ -154,3 +154,32 @@ def test_helpdesk_command_drives_a_visit_in_embedded_mode(tmp_path):
     assert bad.returncode == 1 and "tidak ditemukan" in bad.stderr
     wrong = cli(tmp_path, "helpdesk", "20261127-A001", "--ubah", "status=SELESAI", check=False)
     assert wrong.returncode == 1 and "KOLOM=NILAI" in wrong.stderr
+
+
+def _write_csv_with_bidang(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Timestamp", "NIK", "Nama Lengkap", "Nomor HP", "Bidang yang Dituju"])
+        w.writerows(rows)
+
+
+def test_check_warns_when_no_active_officer_serves_a_bidang(tmp_path):
+    src = tmp_path / "j.csv"
+    _write_csv_with_bidang(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "081234567891",
+                                  "Bagian Umum"]])  # synthetic
+    cli(tmp_path, "import-csv", str(src))
+    out = cli(tmp_path, "check", check=False).stdout
+    assert "[PERINGATAN] Petugas: Tab Petugas kosong" in out
+
+
+def test_nik_corrected_to_another_visits_nik_is_flagged_by_rule_13(tmp_path):
+    src = tmp_path / "j.csv"
+    write_csv(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "081234567891", "", ""],  # synthetic
+                    ["27/11/2026 08:40:00", "6171010101909993", "Budi Santoso", "081234567892", "", ""]])  # synthetic
+    cli(tmp_path, "import-csv", str(src))
+    cli(tmp_path, "poll", "--once")
+    out = cli(tmp_path, "helpdesk", "20261127-A002", "--ubah", "nik=6171054507859992").stdout  # Dewi's NIK
+    reg = cli(tmp_path, "register", "--tanggal", "2026-11-27").stdout
+    line = next(l for l in reg.splitlines() if l.startswith("A-002"))
+    assert "NIK sama dengan kunjungan lain dengan nama berbe" in line  # rule 13
+    assert "6171054507859992" not in reg + out  # the NIK only ever masked
