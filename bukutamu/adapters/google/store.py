@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 
 import gspread
 
-from bukutamu.adapters.google.a1 import quote_tab
+from bukutamu.adapters.google.a1 import col_letter, quote_tab
 from bukutamu.adapters.google.credentials import keep_on_endpoint, load_service_account
 from bukutamu.adapters.google.guard import misplaced, plan_repair, repair_ranges
 from bukutamu.adapters.google.http import RetryingHTTPClient, SheetsHTTPError
@@ -147,6 +147,37 @@ class GoogleSheetStore:
 
     def close(self) -> None:
         self._http.session.close()
+
+    def tab_names(self) -> list[str]:
+        """The spreadsheet's tabs, in order (from the kept metadata)."""
+        return [n for n, _ in sorted(self._metadata().sheets.items(), key=lambda kv: kv[1].index)]
+
+    def plain_text_columns(self, tab: str, columns: Sequence[int]) -> dict[int, bool]:
+        """Whether each 0-based column of ``tab`` has the Plain text number format
+        where Forms will write: the next row after the last one read and the last grid
+        row. ONE spreadsheets.get with grid data for those few cells (for `check`);
+        read ``tab`` first."""
+        info = self._metadata().sheets.get(tab)
+        st = self._tabs.get(tab)
+        if info is None or st is None or not columns:
+            return {}
+        rows = sorted({min(max(st.last_row, 1) + 1, info.row_count), info.row_count} - {0, 1})
+        if not rows:
+            return {c: False for c in columns}
+        ranges = [f"{quote_tab(tab)}!{col_letter(c)}{r}" for c in columns for r in rows]
+        data = self._http.spreadsheets_get(self.spreadsheet_id, params={"ranges": ranges, "includeGridData": "true"})
+        ok, seen = {c: True for c in columns}, set()
+        for sheet in data.get("sheets") or ():
+            if (sheet.get("properties") or {}).get("title") != tab:
+                continue
+            for grid in sheet.get("data") or ():
+                col = int(grid.get("startColumn", 0))
+                cells = ((grid.get("rowData") or [{}])[0] or {}).get("values") or [{}]
+                fmt = ((cells[0] or {}).get("userEnteredFormat") or {}).get("numberFormat") or {}
+                seen.add(col)
+                if col in ok and not (fmt.get("type") == "TEXT" or fmt.get("pattern") == "@"):
+                    ok[col] = False
+        return {c: ok[c] and c in seen for c in columns}
 
     def invalidate_metadata(self) -> None:
         """Re-read the spreadsheet metadata on next use (one extra request)."""
