@@ -82,6 +82,7 @@ class FakeSheetsAPI:
         self._tokens: dict[str, float] = {}
         self._faults: deque[Fault] = deque()
         self._next_write: list[Callable[[], None]] = []
+        self._late: list[dict] = []
         self._release = threading.Event()
         self._server = None
         self._thread: threading.Thread | None = None
@@ -124,11 +125,23 @@ class FakeSheetsAPI:
                   retry_after: str | None = None, delay: float = 5.0) -> None:
         """The next ``times`` requests of the kinds ``on`` fail: "429" (JSON, optional
         Retry-After), "500" (JSON), "503-html" (an HTML page), "drop" (connection closed
-        without an answer), "slow" (no answer for ``delay`` s, then closed; not applied)."""
-        assert kind in ("429", "500", "503-html", "drop", "slow"), kind
+        without an answer), "slow" (no answer for ``delay`` s, then closed; not applied),
+        "late" (a values write: no answer for ``delay`` s, then closed, and NOT applied
+        until ``apply_late()`` - the server applying a timed-out request after the
+        client's retry already succeeded)."""
+        assert kind in ("429", "500", "503-html", "drop", "slow", "late"), kind
         with self.lock:
             for _ in range(times):
                 self._faults.append(Fault(kind, tuple(on), retry_after, delay))
+
+    def apply_late(self) -> int:
+        """Apply the writes held back by "late" faults now, on the sheet as it is now
+        (rows a person sorted since are hit by their old row numbers). Returns how many."""
+        with self.lock:
+            late, self._late = self._late, []
+            for body in late:
+                self._values_batch_update(body, people=False)
+            return len(late)
 
     def on_next_write(self, action: Callable[[], None]) -> None:
         """Run ``action`` when the next values write arrives, before it is applied."""
@@ -264,8 +277,13 @@ class FakeSheetsAPI:
             fault = self._take_fault(kind)
         if fault is not None:
             entry["fault"] = fault.kind
-            if fault.kind in ("drop", "slow"):
-                if fault.kind == "slow":
+            if fault.kind == "late":
+                if req.method != "POST" or not req.path.endswith("/values:batchUpdate"):
+                    raise AssertionError("a late fault applies to values:batchUpdate only")
+                with self.lock:
+                    self._late.append(body or {})
+            if fault.kind in ("drop", "slow", "late"):
+                if fault.kind in ("slow", "late"):
                     self._release.wait(fault.delay)
                 return _drop(environ, start_response)
             resp = _fault_response(fault)
@@ -325,8 +343,8 @@ class FakeSheetsAPI:
             return {"spreadsheetId": book.id, "replies": book.batch_update(requests)}
         raise ApiError(404, "Method not found.", "NOT_FOUND")
 
-    def _values_batch_update(self, body: dict) -> dict:
-        actions, self._next_write = self._next_write, []
+    def _values_batch_update(self, body: dict, people: bool = True) -> dict:
+        actions, self._next_write = (self._next_write, []) if people else ([], self._next_write)
         for action in actions:
             action()  # a person acts between our read and our write
         option = body.get("valueInputOption")
