@@ -167,3 +167,20 @@ def test_check_names_the_tabs_when_the_register_tab_is_missing(office):
     assert c.returncode == 1
     assert 'tab register "Jawaban Formulir 1" tidak ada; tab yang ada di spreadsheet: "Jawaban Formulir 2"' in c.stdout
     assert "tabs.register" in c.stdout
+
+
+def test_init_formats_a_renamed_nik_column_and_says_when_the_phone_question_is_missing(office):
+    fake, env, tmp_path = office
+    cfg = tmp_path / "bukutamu.toml"
+    cfg.write_text(cfg.read_text() + '\n[columns]\nnik = "Nomor KTP"\n')
+    fake.set_values(REG, [["Timestamp", "Nomor KTP", "Nama", "Bidang yang Dituju"]])  # a shorter, English-stamped form
+    init = cli(env, "init")
+    assert init.returncode == 0, init.stdout + init.stderr
+    assert 'Format teks biasa dipasang di kolom "Nomor KTP"' in init.stdout
+    assert 'Kolom "Nomor HP" tidak ada di tab "Jawaban Formulir 1": format Teks biasa belum dipasang' in init.stdout
+    assert fake.sheet(REG).number_format(5, 1) == {"type": "TEXT", "pattern": "@"}
+    nik = "6171010101909995"  # synthetic
+    row = fake.submit_form(REG, {"Nomor KTP": nik, "Nama": "Budi Santoso"}, datetime.now(WIB))
+    assert cell(fake, row, "Nomor KTP") == nik
+    check = cli(env, "check")
+    assert '[ OK ] Format Teks biasa: kolom "Nomor KTP"' in check.stdout, check.stdout
