@@ -195,7 +195,7 @@ def resolve_columns(tab: str, header: Sequence[object], columns: Iterable[Column
             if col.required:
                 problems.append(f'kolom wajib "{names[0]}" tidak ditemukan di tab "{tab}"'
                                 + (" (jalankan `bukutamu init`)" if col.owner == PROGRAM
-                                   else " (kembalikan judul kolomnya atau atur [kolom] di konfigurasi)"))
+                                   else " (kembalikan judul kolomnya atau atur [columns] di konfigurasi)"))
             continue
         index[col.key] = hits[0]
         exact[col.key] = str(header[hits[0]])
