@@ -84,6 +84,9 @@ def deliver(journal: MailJournal, mailer: Mailer, mails: Iterable[OutgoingMail],
             if result.permanent:  # the server answered: it is up
                 report.failed.append(item.key)
                 streak = 0
+            elif result.uncertain:  # no answer to a complete message: the server is struggling
+                report.retrying.append(item.key)
+                streak = max_consecutive_failures
             else:
                 report.retrying.append(item.key)
                 streak += 1
