@@ -52,7 +52,6 @@ class StoreSettings:
     timeout_seconds: float = 30.0
     max_attempts: int = 5
     lock_wait_seconds: float = 60.0
-    data_dir: Path = Path("data")  # this store's own folder: mail journal, HMAC key, status, outbox
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     secrets: Secrets = field(default_factory=Secrets)
     source: str = "(bawaan)"  # which file the settings came from
-    data_dir: Path = Path("data")  # = store.data_dir, resolved (see default_data_dir)
+    data_dir: Path = Path("data")  # [store] data_dir: this store's own folder (see default_data_dir)
     sop_path: Path = DEFAULT_SOP
 
 
@@ -305,7 +304,6 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     store = StoreSettings(
         kind=kind,
         path=store_path,
-        data_dir=data_dir,
         spreadsheet_id=spreadsheet_id,
         endpoint=s.get("endpoint", "", str).rstrip("/"),
         timeout_seconds=s.positive("timeout_seconds", 30.0),

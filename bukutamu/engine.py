@@ -53,6 +53,40 @@ def journal_path(settings: Settings) -> Path:
     return settings.data_dir / "jurnal-email.sqlite"
 
 
+OWNER_FILE = "store.txt"
+
+
+def store_identity(settings: Settings) -> str:
+    if settings.store.kind == "google":
+        return f"google {settings.store.spreadsheet_id}"
+    return f"embedded {settings.store.path.resolve()}"
+
+
+def claim_data_dir(settings: Settings, *, write: bool = True) -> Path:
+    """Make sure the data folder belongs to this store: the first store to use it
+    writes its identity to ``store.txt``; any other store is refused (a shared
+    journal skips the second store's mails as "already sent", and the demo would
+    delete the other store's journal). ConfigError saying what to change."""
+    folder = settings.data_dir
+    marker = folder / OWNER_FILE
+    me = store_identity(settings)
+    try:
+        owner = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        owner = ""
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError(f"Berkas {marker} tidak bisa dibaca; periksa izin folder data.") from None
+    if owner and owner != me:
+        raise ConfigError(
+            f"Folder data {folder} dipakai store lain ({owner.split(' ', 1)[-1]}). Setiap store butuh folder "
+            "data sendiri (jurnal email, kunci HMAC): atur store.data_dir ke folder lain untuk store ini. "
+            f"Bila store itu memang dipindah ke {me.split(' ', 1)[-1]}, hapus berkas {marker}.")
+    if not owner and write:
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.write_text(me + "\n", encoding="utf-8")
+    return folder
+
+
 def key_path(settings: Settings) -> Path:
     return settings.data_dir / "kunci-hmac"
 
@@ -98,6 +132,7 @@ def create_key(settings: Settings, *, has_visits: bool, replace_lost: bool = Fal
 
     Refused when the store already holds visits, unless ``replace_lost`` (``init
     --kunci-baru``): their links and NIK hashes were made with the lost key."""
+    claim_data_dir(settings)
     if settings.secrets.hmac_key:
         return None
     path = key_path(settings)
@@ -155,6 +190,7 @@ class Poller:
         from bukutamu.adapters.mail import mailer_from_settings
         self.settings = settings
         self.store = store
+        claim_data_dir(settings)
         self.sop = load_sop(settings.sop_path)
         self.ctx = cycle_context(settings, self.sop, nik_key(settings))  # never created here
         self.clock = clock or (lambda: datetime.now(settings.office.tz))

@@ -169,3 +169,20 @@ def test_link_validity_must_be_between_one_hour_and_thirty_days(tmp_path):
         (tmp_path / "l.toml").write_text(f"[links]\ntoken_valid_hours = {hours}\n")
         out = cli(tmp_path, "--config", str(tmp_path / "l.toml"), "check", check=False).stdout
         assert "[ OK ] Konfigurasi" in out
+
+
+def test_two_stores_configured_onto_one_data_folder_are_refused(tmp_path):
+    shared = f'data_dir = "{tmp_path / "data"}"\n'  # e.g. both "kept the old ./data" after an upgrade
+    office = config(tmp_path, "kantor", "kantor/kantor.sqlite", shared)
+    demo = config(tmp_path, "demo", "demo/bukutamu.sqlite", shared)
+    cli(tmp_path, "--config", office, "init")
+    cli(tmp_path, "--config", office, "import-csv", one_guest(tmp_path, "Tamu Kantor", "tamu.kantor@contoh.test"))
+    cli(tmp_path, "--config", office, "poll", "--once")
+    before = journal_rows(tmp_path / "data" / "jurnal-email.sqlite")
+    for cmd in (("init",), ("poll", "--once"), ("demo", "--tamu-per-hari", "4-6", "--tanpa-progres")):
+        p = cli(tmp_path, "--config", demo, *cmd, check=False)
+        assert p.returncode == 2 and "dipakai store lain" in p.stderr and "store.data_dir" in p.stderr, p.stderr
+        assert "Traceback" not in p.stderr
+    assert "[GAGAL] Folder data store ini" in cli(tmp_path, "--config", demo, "check", check=False).stdout
+    assert journal_rows(tmp_path / "data" / "jurnal-email.sqlite") == before
+    assert len(eml_to(tmp_path / "data" / "outbox", "tamu.kantor@contoh.test")) == 1
