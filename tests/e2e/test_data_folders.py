@@ -24,7 +24,8 @@ def config(tmp_path, name, store, extra=""):
 
 def one_guest(tmp_path, name, email):
     src = tmp_path / f"{name}.csv"
-    write_csv(src, [["27/11/2026 08:35:00", "6171054507859992", name, "081234567891", email, "Konsultasi"]])  # synthetic
+    nik = "6171054507859992"  # synthetic
+    write_csv(src, [["27/11/2026 08:35:00", nik, name, "081234567891", email, "Konsultasi"]])
     return str(src)
 
 

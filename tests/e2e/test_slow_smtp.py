@@ -98,3 +98,11 @@ def test_no_answer_even_after_the_long_wait_is_unknown_not_resent_in_the_same_cy
     # The window that remains (adapters/delivery.py): an unanswered end of DATA is sent
     # once more, with the same Message-ID, so mail systems show one message.
     assert len(got) == 3 and got[0].message_id == got[2].message_id != got[1].message_id
+
+
+def test_end_of_data_wait_is_bounded(tmp_path):
+    from tests.e2e.test_cli import cli
+    for value in (0, 601):
+        (tmp_path / "m.toml").write_text(f"[mail]\ndata_timeout_seconds = {value}\n")
+        p = cli(tmp_path, "--config", str(tmp_path / "m.toml"), "poll", "--once", check=False)
+        assert p.returncode == 2 and "mail.data_timeout_seconds" in p.stderr and "Traceback" not in p.stderr
