@@ -97,12 +97,18 @@ def run(args) -> int:
         return 1
     lines.append((OK, f"Konfigurasi: {settings.source}"))
     lines.append(_credentials(settings))
-    from bukutamu.engine import nik_key, open_store
+    from bukutamu.engine import claim_data_dir, key_path, nik_key, open_store
     try:
         nik_key(settings)
-        lines.append((OK, "Kunci HMAC: tersedia" + ("" if settings.secrets.hmac_key else " (berkas data/kunci-hmac)")))
-    except BukutamuError:
-        lines.append((FAIL, f"Kunci HMAC: belum ada — jalankan `bukutamu init` atau atur {ENV_HMAC_KEY}"))
+        lines.append((OK, "Kunci HMAC: tersedia" + (f" ({ENV_HMAC_KEY})" if settings.secrets.hmac_key
+                                                   else f" (berkas {key_path(settings)})")))
+    except BukutamuError as e:
+        lines.append((FAIL, f"Kunci HMAC: {e}"))
+    try:
+        claim_data_dir(settings, write=False)
+        lines.append((INFO, f"Folder data store ini: {settings.data_dir} (jurnal email, kunci HMAC, status.json)"))
+    except BukutamuError as e:
+        lines.append((FAIL, f"Folder data store ini: {e}"))
     snapshot, tab_names, formats = None, None, []
     if lines[1][0] != FAIL:
         try:

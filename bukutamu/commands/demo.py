@@ -3,7 +3,9 @@ guests, driven through the real engine on the embedded default, then the weekly
 report for that week.
 
 The demo writes into the embedded default store, replacing an earlier demo's data
-without asking, but never a store that holds real visits.
+without asking, but never a store that holds real visits. It deletes and rewrites
+only its own store's data folder (journal, outbox; the key only when missing),
+never a configured ``mail.outbox`` or another store's folder.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bukutamu.adapters.mail.outbox import OutboxMailer
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.commands._common import say, settings_from, warn
 from bukutamu.config import LinkSettings
-from bukutamu.engine import Poller, journal_path, lock_path, nik_key
+from bukutamu.engine import Poller, create_key, journal_path, lock_path
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
 
@@ -58,7 +60,7 @@ def ensure_demo_store(store: SqliteSheetStore, register_tab: str) -> None:
 def demo_settings(settings):
     from bukutamu.demo.simulate import LINK_ENTRIES
     return replace(settings, links=LinkSettings(**LINK_ENTRIES),
-                   mail=replace(settings.mail, kind="outbox"),
+                   mail=replace(settings.mail, kind="outbox", outbox=settings.data_dir / "outbox"),
                    report=replace(settings.report, recipients=("kepala.biro@biro-pbj.invalid",)),
                    office=replace(settings.office, helpdesk_email="helpdesk@biro-pbj.invalid",
                                   supervisor_email="kabag.pengadaan@biro-pbj.invalid"))
@@ -85,9 +87,9 @@ def run(args) -> int:
     with WriterLock(lock_path(settings), on_wait=warn).acquire(settings.store.lock_wait_seconds):
         store = SqliteSheetStore(settings.store.path, settings.office.time_zone)
         try:
-            nik_key(settings, create=True)
             store.init(tab_specs(settings))
             ensure_demo_store(store, settings.tabs.register)
+            create_key(settings, has_visits=False)  # demo data only: nothing depends on an earlier key
             t = settings.tabs
             store.clear_tabs([t.register, t.history, t.queue, t.system, t.officers, t.confirmations, t.feedback])
             store.set_meta(DEMO_MARK, "1")

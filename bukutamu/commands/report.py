@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from bukutamu.engine import journal_path, open_store
+    from bukutamu.engine import claim_data_dir, journal_path, open_store
     from bukutamu.report.metrics import last_finished_week, parse_week
     from bukutamu.report.weekly import generate, send
     settings = settings_from(args)
@@ -45,7 +45,7 @@ def run(args) -> int:
             raise BukutamuError("report.recipients kosong: isi alamat email pimpinan di konfigurasi.")
         from bukutamu.adapters.journal import MailJournal
         from bukutamu.adapters.mail import mailer_from_settings
-        journal_path(settings).parent.mkdir(parents=True, exist_ok=True)
+        claim_data_dir(settings)  # the journal of this store only
         journal = MailJournal(journal_path(settings))
         try:
             resend = 0
