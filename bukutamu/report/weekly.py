@@ -42,15 +42,29 @@ def send(report: WeekReport, settings: Settings, journal, mailer, now: datetime,
     return deliver(journal, mailer, [mail], now)
 
 
-def missing_weeks(settings: Settings, now: datetime, first_event: datetime | None) -> list[Week]:
-    """Finished weeks (newest last) that have no report folder yet, since the first event."""
+SETTLED = ("sent", "failed")  # journal states after which the weekly email is not tried again
+
+
+def report_done(settings: Settings, week: Week, journal=None) -> bool:
+    """Whether the week needs nothing more. With recipients the mail journal decides
+    (sent, or failed for good), never the files: a report built by hand with
+    `bukutamu report`, or a crash between writing the files and sending, must still
+    get its email. Without recipients there is nothing to send: the files decide."""
+    if settings.report.recipients and journal is not None:
+        return journal.state(mail_key(week)) in SETTLED
+    return (Path(settings.report.folder) / week.label / HTML_NAME).exists()
+
+
+def missing_weeks(settings: Settings, now: datetime, first_event: datetime | None, journal=None) -> list[Week]:
+    """Finished weeks (newest last) since the first event whose report is not done
+    (``report_done``): at most CATCH_UP_WEEKS back."""
     last = last_finished_week(now, settings.office.time_zone)
     weeks = []
     for back in range(CATCH_UP_WEEKS):
         week = Week(last.monday - timedelta(weeks=back))
         if first_event is not None and week.sunday < first_event.date():
             break
-        if not (Path(settings.report.folder) / week.label / HTML_NAME).exists():
+        if not report_done(settings, week, journal):
             weeks.append(week)
     return list(reversed(weeks))
 
@@ -70,7 +84,7 @@ def weekly_job(settings: Settings, poller):
         tz = ZoneInfo(settings.office.time_zone)
         times = [parse_datetime(r.get(cols.index["waktu"]), tz) for r in history.rows]
         first = min((t for t in times if t), default=None)
-        for week in missing_weeks(settings, now, first):
+        for week in missing_weeks(settings, now, first, poller.journal):
             report = generate(poller.store, settings, week)
             log.info("Laporan %s dibuat: %s", week.label, report.html_path)
             if settings.report.recipients:
