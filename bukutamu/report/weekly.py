@@ -17,16 +17,18 @@ CATCH_UP_WEEKS = 8  # at most this many missed weeks are generated at start
 
 
 def read_week_inputs(store, settings: Settings):
-    snap = store.read([settings.tabs.history, settings.tabs.feedback])
-    return snap.tab(settings.tabs.history), snap.tab(settings.tabs.feedback)
+    """The Riwayat, Umpan Balik and Petugas tabs (None when a tab is absent)."""
+    t = settings.tabs
+    snap = store.read([t.history, t.feedback, t.officers])
+    return snap.tab(t.history), snap.tab(t.feedback), snap.tab(t.officers)
 
 
 def generate(store, settings: Settings, week: Week) -> WeekReport:
-    history, feedback = read_week_inputs(store, settings)
+    history, feedback, officers = read_week_inputs(store, settings)
     if history is None:
         from bukutamu.errors import SchemaError
         raise SchemaError(f'Tab "{settings.tabs.history}" tidak ada; jalankan `bukutamu init`.')
-    return build_week_report(history, feedback, week, settings)
+    return build_week_report(history, feedback, week, settings, officer_rows=officers)
 
 
 def mail_key(week: Week, resend: int = 0) -> str:
@@ -74,7 +76,7 @@ def weekly_job(settings: Settings, poller):
 
     def job() -> None:
         now = poller.clock()
-        history, _ = read_week_inputs(poller.store, settings)
+        history = read_week_inputs(poller.store, settings)[0]
         if history is None or not history.rows:
             return
         from bukutamu.core.cells import parse_datetime
