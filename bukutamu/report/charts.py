@@ -113,10 +113,10 @@ def range_chart(steps: pd.DataFrame) -> bytes:
         ax.plot(p90, y, "|", color="#333333", markersize=12, label="p90")
         ax.plot(std, y, marker="D", linestyle="none", color=BLUE, markersize=6, label="standar")
         top = max(p90.max(), std.max())
-        for yi, a, b in zip(y, p50, p90):
-            ax.text(b + top * 0.015, yi, f"{a:.1f}–{b:.1f}".replace(".", ","), va="center", fontsize=7.5,
+        for yi, a, b, sd in zip(y, p50, p90, std):
+            ax.text(max(b, sd) + top * 0.03, yi, f"{a:.1f}–{b:.1f}".replace(".", ","), va="center", fontsize=7.5,
                     color="#333333")
-        ax.set_xlim(0, top * 1.18)
+        ax.set_xlim(0, top * 1.22)
         ax.set_yticks(y, [_label(r).replace("\n", " ") for _, r in data.iterrows()])
         ax.set_xlabel("menit kerja")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)

@@ -128,9 +128,10 @@ def step_title(sop: Sop, n: int | None) -> str:
 
 def repeatable_steps(sop: Sop) -> frozenset[int]:
     """Steps that run again after feedback "tidak cukup" (a step-8 transition back)."""
-    back = {t.target for t in sop.transitions if t.step == FEEDBACK_STEP and t.target in sop.states
-            and sop.states[t.target].open}
-    again = {t.step for t in sop.transitions if t.step and t.sources and back & set(t.sources)}
+    earlier = {src: t.step for t in sop.transitions if t.step and t.sources for src in t.sources
+               if t.step < FEEDBACK_STEP}
+    back = {t.target for t in sop.transitions if t.step == FEEDBACK_STEP and t.target in earlier}
+    again = {earlier[b] for b in back}
     return frozenset(again | ({FEEDBACK_STEP} if back else set()))
 
 

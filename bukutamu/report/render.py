@@ -303,7 +303,9 @@ def report_html(m: WeekMetrics, image_src: Mapping[str, str], *, office: str, ca
         f'("lintas hari": {whole(h["lintas_hari"])} langkah minggu ini), bukan dihitung terlambat semalaman.</p>',
         f'<p style="{P}">Jam tiap langkah mulai saat langkah sebelumnya selesai dan berhenti saat langkah itu '
         "selesai; langkah 2 (mengisi buku tamu) tidak punya waktu mulai sehingga tidak terukur; langkah 4 "
-        "(perbaikan data oleh tamu) adalah waktu tamu dan tidak dihitung ke capaian petugas. Capaian = tercapai "
+        "(perbaikan data oleh tamu) dan langkah 8 (tamu menjawab umpan balik) adalah waktu tamu, langkah 5 "
+        "adalah email otomatis dari program; ketiganya tidak dihitung ke capaian petugas & helpdesk. "
+        "Capaian = tercapai "
         "÷ (tercapai + terlambat). Langkah dihitung pada minggu selesainya; kunjungan pada minggu datangnya, "
         "dengan status pada akhir minggu.</p>",
         f'<p style="{P}">{escape(m.precision)}</p>',

@@ -258,6 +258,9 @@ def test_heatmap_and_trend(week):
     assert list(week.trend["Minggu"])[-2:] == ["2026-W47", "2026-W48"]
     assert len(week.trend) == 8
     assert week.trend.iloc[-1]["Kunjungan"] == 7 and week.trend.iloc[-2]["Kunjungan"] == 1
+    # weeks before the first visit say so instead of showing zero
+    assert list(week.trend["Keterangan"]) == ["belum ada data"] * 6 + ["", ""]
+    assert week.trend.iloc[0]["Mulai"] == date(2026, 10, 5)
     assert "15 detik" in week.precision
 
 
