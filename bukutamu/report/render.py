@@ -33,6 +33,7 @@ TH = "font:bold 12px Arial,sans-serif;background:#eceff1;border:1px solid #cfd8d
 TD = "font:12px Arial,sans-serif;border:1px solid #cfd8dc;padding:3px 5px;"
 H2 = f"{FONT}font-size:16px;color:#263238;margin:22px 0 8px 0;"
 P = f"{FONT}font-size:13px;color:#263238;line-height:1.45;margin:6px 0;"
+OPEN_ROWS_SHOWN = 25  # the oldest open visits in the body (Gmail clips long bodies); all of them in the XLSX
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -243,9 +244,12 @@ def report_html(m: WeekMetrics, image_src: Mapping[str, str], *, office: str, ca
     waiting = m.waiting.assign(Periode=[p + (f" {d:%d/%m}" if not _missing(d) else "")
                                         for p, d in zip(m.waiting["Periode"], m.waiting["Tanggal"])]
                                ).drop(columns=["Tanggal"]) if len(m.waiting) else m.waiting
-    opened = m.open.assign(**{
-        "Datang": [f"{t:%d/%m %H.%M}" for t in m.open["Datang"]],
-        "Status sejak": [f"{t:%d/%m %H.%M}" for t in m.open["Status sejak"]]}) if len(m.open) else m.open
+    shown_open = m.open.head(OPEN_ROWS_SHOWN)
+    opened = shown_open.assign(**{
+        "Datang": [f"{t:%d/%m %H.%M}" for t in shown_open["Datang"]],
+        "Status sejak": [f"{t:%d/%m %H.%M}" for t in shown_open["Status sejak"]]}) if len(m.open) else m.open
+    more_open = (f'<p style="{P}">… dan {whole(len(m.open) - OPEN_ROWS_SHOWN)} kunjungan lain; daftar lengkap di '
+                 'lembar "Belum Selesai" pada lampiran XLSX.</p>' if len(m.open) > OPEN_ROWS_SHOWN else "")
     fb = m.feedback
     holidays = ", ".join(f"{long_date(d)} ({n})" for d, n in m.holidays) or "tidak ada"
     sections = [
@@ -283,6 +287,7 @@ def report_html(m: WeekMetrics, image_src: Mapping[str, str], *, office: str, ca
         f'<p style="{P}">Kunjungan yang masih berjalan pada akhir minggu (Senin 00.00), dengan status, langkah '
         "yang ditunggu, dan umurnya sejak datang.</p>",
         _table(opened, {"Umur (hari)": lambda v: num(v, 1), "Menit kerja di status ini": lambda v: num(v, 0)}),
+        more_open,
         f'<p style="{P}">Tamu yang pergi sebelum selesai, menurut langkah SOP yang sedang ditunggu dan petugas:</p>',
         _table(m.abandonment, {"Jumlah": whole}),
         f'<h2 style="{H2}">6. Kedatangan dan tren</h2>',
