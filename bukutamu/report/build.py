@@ -133,8 +133,9 @@ def build_week_report(history_rows: Any, skm_rows: Any, week: str | Week, settin
 def report_mail(report: WeekReport, recipients: Sequence[str]) -> OutgoingMail:
     """The weekly email: HTML body with the charts inline (CID) and the XLSX attached."""
     m = report.metrics
-    subject = (f"Laporan SLA Pelayanan Tamu {m.week.label}: capaian {render.pct(m.headline['capaian'])} "
-               f"(target {render.num(m.target, 0)}%)")
+    subject = (f"Laporan SLA Pelayanan Tamu {m.week.label}: capaian petugas & helpdesk "
+               f"{render.pct(m.headline['capaian_petugas'])} (target {render.num(m.target, 0)}%; semua langkah "
+               f"{render.pct(m.headline['capaian'])})")
     return OutgoingMail(
         key=f"report/{m.week.label}",
         to=tuple(recipients),

@@ -10,6 +10,11 @@ Which week a number belongs to (so a week regenerated later gives the same numbe
 
 Attainment = met / (met + breached), a clock being breached when its office minutes
 exceed the step's standard. Percentiles are pandas' default (linear interpolation).
+Two headlines: the staff one (helpdesk and officers: ``staff_steps``, without the
+program's own email of step 5 and the guest's time of steps 4 and 8) and all steps.
+A visit's waiting time runs from its arrival to SELESAI, in office minutes, counted
+on the day it finished; visits still open at the week's end are listed whatever
+their arrival week. Counts of the week are defined once in ``visit_counts``.
 Column names of the frames are the Indonesian labels the report shows.
 """
 

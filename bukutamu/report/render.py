@@ -352,7 +352,8 @@ def email_text(m: WeekMetrics, office: str) -> str:
     lines = [f"Laporan SLA Pelayanan Tamu – {office}", week_title(m), "", summary_sentence(m), counts_line(m.headline),
              "", "Capaian per langkah:"]
     for _, r in m.steps.iterrows():
-        lines.append(f"- Langkah {int(r['Langkah'])} {r['Uraian']}: "
+        whose = "" if r["Waktu siapa"] == "petugas/helpdesk" or not r["Diukur"] else f" [{r['Waktu siapa']}]"
+        lines.append(f"- Langkah {int(r['Langkah'])} {r['Uraian']}{whose}: "
                      + (pct(r["Capaian (%)"]) if r["Diukur"] else (r["Catatan"] or "belum ada data"))
                      + (f", p50 {num(r['p50 (menit)'])} / p90 {num(r['p90 (menit)'])} menit" if r["Diukur"] else ""))
     lines += ["", f"Rincian lengkap ada di badan email (HTML) dan lampiran {attachment_name(m)}."]

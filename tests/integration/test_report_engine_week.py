@@ -343,6 +343,7 @@ def test_demo_report_email_dated_in_office_time_after_the_week(engine_week):
     (attached,) = [p for p in msg.walk() if p.get_content_disposition() == "attachment"]
     text = msg.get_body(("plain",)).get_content()
     assert attached.get_filename() in text and "laporan.xlsx" not in text
+    assert "capaian petugas & helpdesk" in msg["Subject"] and "[otomatis (email program)]" in text
 
 
 def test_report_rebuilds_byte_identical(engine_week):
