@@ -2,7 +2,7 @@
 recomputation from the store's own tabs (plain Python, not report/metrics.py)."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
