@@ -111,6 +111,18 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`bukutamu serve`: the front-desk pages on the office LAN."""
+
+    host: str = "127.0.0.1"  # only a LAN address named here opens the pages to other devices
+    port: int = 8080
+    base_url: str = ""  # e.g. "http://192.168.1.10:8080": email links open local pages (embedded)
+    kiosk_per_minute: int = 30  # registrations per minute from one address
+    login_attempts: int = 5  # failed logins per 10 minutes per address and user
+    secure_cookies: bool = False  # true behind HTTPS
+
+
+@dataclass(frozen=True)
 class Secrets:
     """Read from the environment only. Never printed (repr hides values)."""
 
@@ -130,6 +142,7 @@ class Settings:
     links: LinkSettings = field(default_factory=LinkSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     secrets: Secrets = field(default_factory=Secrets)
     source: str = "(bawaan)"  # which file the settings came from
     data_dir: Path = Path("data")  # [store] data_dir: this store's own folder (see default_data_dir)
@@ -262,7 +275,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         except UnicodeDecodeError:
             raise ConfigError(f"Berkas konfigurasi {p} harus disimpan sebagai UTF-8.") from None
         source = str(p)
-    known = {"office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop"}
+    known = {"office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop", "web"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"Bagian tidak dikenal di konfigurasi: {', '.join('[' + u + ']' for u in unknown)}.")
@@ -371,7 +384,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
 
     ln = _Section("links", raw.get("links"))
     links = LinkSettings(**{k: ln.get(k, getattr(LinkSettings, k), type(getattr(LinkSettings, k)))
-                            for k in LinkSettings.__dataclass_fields__})
+                            for k in LinkSettings.__dataclass_fields__ if k != "local_base_url"})
     for k in ("officer_form_url", "feedback_form_url"):
         v = getattr(links, k)
         if v and not v.startswith("https://"):
@@ -424,6 +437,27 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         raise ConfigError(f'report.at: tulis jam seperti "07:00", bukan {report.at!r}.') from None
     r.done()
 
+    w = _Section("web", raw.get("web"))
+    web = WebSettings(
+        host=w.get("host", WebSettings.host, str).strip(),
+        port=w.get("port", WebSettings.port, int),
+        base_url=w.get("base_url", "", str).strip().rstrip("/"),
+        kiosk_per_minute=w.positive("kiosk_per_minute", WebSettings.kiosk_per_minute, int),
+        login_attempts=w.positive("login_attempts", WebSettings.login_attempts, int),
+        secure_cookies=w.get("secure_cookies", False, bool),
+    )
+    if not 0 <= web.port <= 65535:
+        raise ConfigError(f"web.port: harus 0–65535, bukan {web.port}.")
+    if not web.host:
+        raise ConfigError('web.host: isi alamat, mis. "127.0.0.1" atau alamat LAN "192.168.1.10".')
+    if web.base_url and not web.base_url.startswith(("http://", "https://")):
+        raise ConfigError("web.base_url: harus diawali http:// atau https:// (alamat yang dibuka petugas dan "
+                          "tamu, mis. http://192.168.1.10:8080).")
+    if web.base_url and kind == "embedded":
+        from dataclasses import replace as _replace
+        links = _replace(links, local_base_url=web.base_url)
+    w.done()
+
     sp = _Section("sop", raw.get("sop"))
     sop_file = sp.get("file", "", str)
     sop_path = _path(base, sop_file) if sop_file else DEFAULT_SOP
@@ -451,7 +485,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
                           "(untuk Gmail: App Password).")
 
     settings = Settings(office=office, store=store, tabs=tabs, columns=dict(c), poll=poll, mail=mail,
-                        links=links, calendar=calendar, report=report, secrets=secrets, source=source,
+                        links=links, calendar=calendar, report=report, web=web, secrets=secrets, source=source,
                         data_dir=data_dir, sop_path=sop_path)
     from bukutamu.core.sop import load_sop  # validate the SOP at start too
     load_sop(settings.sop_path)

@@ -196,6 +196,15 @@ class SqliteSheetStore:
             db.executemany("INSERT INTO tab_row (tab, pos, cells) VALUES (?, ?, ?)", data)
             return len(data)
 
+    def append_row(self, tab: str, cells: Sequence[Any]) -> int:
+        """Add one row as a form would; returns its stable id (the snapshot ``ref``)."""
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM tab WHERE name = ?", (tab,)).fetchone() is None:
+                raise StoreError(f'Tab "{tab}" belum ada; jalankan `bukutamu init` dulu.')
+            cur = db.execute("INSERT INTO tab_row (tab, pos, cells) VALUES (?, ?, ?)",
+                             (tab, self._end(db, tab), _dumps(cells)))
+            return int(cur.lastrowid)
+
     def set_header(self, tab: str, header: Sequence[str]) -> None:
         with self._transaction() as db:
             db.execute("INSERT INTO tab (name, header, position) VALUES (?, ?, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from bukutamu.core.links import make_token, prefill_url
 from bukutamu.core.mail import MailKey, MailKind, OutgoingMail
@@ -44,6 +45,9 @@ class LinkConfig:
     feedback_entry_visit: str = ""
     feedback_entry_token: str = ""
     token_valid_hours: int = 48
+    # Embedded mode with `bukutamu serve`: the links open local pages under this
+    # base URL ([web] base_url) instead of Google Forms; same tokens, same rows.
+    local_base_url: str = ""
 
 
 def round_purpose(purpose: str, cycle: int) -> str:
@@ -52,7 +56,18 @@ def round_purpose(purpose: str, cycle: int) -> str:
     return purpose if cycle <= 1 else f"{purpose}#{cycle}"
 
 
+def local_link(base: str, page: str, params: dict[str, str]) -> str:
+    """A link to a page of `bukutamu serve` (visit ID and token only; never a NIK)."""
+    return f"{base.rstrip('/')}/tautan/{page}?" + urlencode(params)
+
+
 def officer_links(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> dict[str, str]:
+    if cfg.local_base_url:
+        expires = now + timedelta(hours=cfg.token_valid_hours)
+        return {label: local_link(cfg.local_base_url, "petugas", {
+            "kunjungan": v.visit_id, "aksi": purpose,
+            "token": make_token(v.visit_id, round_purpose(purpose, v.cycle), expires, key)})
+            for purpose, label in ACTION_LABELS.items()}
     if not (cfg.officer_form_url and cfg.officer_entry_visit and cfg.officer_entry_token):
         return {}
     expires = now + timedelta(hours=cfg.token_valid_hours)
@@ -67,6 +82,10 @@ def officer_links(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> 
 
 
 def feedback_link(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> str:
+    if cfg.local_base_url:
+        token = make_token(v.visit_id, round_purpose(PURPOSE_FEEDBACK, v.cycle),
+                           now + timedelta(hours=cfg.token_valid_hours), key)
+        return local_link(cfg.local_base_url, "umpan-balik", {"kunjungan": v.visit_id, "token": token})
     if not (cfg.feedback_form_url and cfg.feedback_entry_visit and cfg.feedback_entry_token):
         return ""
     token = make_token(v.visit_id, round_purpose(PURPOSE_FEEDBACK, v.cycle),
