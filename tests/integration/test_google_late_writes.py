@@ -161,9 +161,12 @@ def test_normal_cycles_still_cost_one_read_and_at_most_one_write(office):
     assert h.requests() == {"reads": 1, "writes": 0, "other": 0}
 
 
-def test_after_a_restart_a_misplaced_late_write_is_refused_by_the_row_key(office):
-    """A new process (cron `poll --once`) knows nothing of the timed-out write; the row
-    key written with every update still shows the row is not the one written for."""
+@pytest.mark.parametrize("watch_file", ["kept", "lost"])
+def test_after_a_restart_a_misplaced_late_write_is_put_back_or_refused(office, watch_file):
+    """A new process (cron `poll --once`) picks up the watch from the data folder and
+    puts the cells back. Without that file (lost, expired), the row key written with
+    every update still shows the row is not the one written for: no transition, no
+    email, the rows are flagged for the helpdesk."""
     h, settings, poller, clock = office
     before = by_name(h)
     names = sorted(before, key=lambda n: sheet_row(h, n))
@@ -171,6 +174,13 @@ def test_after_a_restart_a_misplaced_late_write_is_refused_by_the_row_key(office
     verify_with_a_late_write(h, poller, clock, target)
     old_row = sheet_row(h, target)
     poller.close()
+    h.store.close()
+    files = list(settings.data_dir.glob("google-tulis-ragu-*.json"))
+    assert len(files) == 1
+    text = files[0].read_text()
+    assert all(r["NIK"] not in text and r["Nama Lengkap"] not in text for r in before.values())  # digests only
+    if watch_file == "lost":
+        files[0].unlink()
     h.fake.sort_rows(REG, "Nama Lengkap", reverse=True)
     victim = rows(h)[old_row - 2]["Nama Lengkap"]
     assert victim != target
@@ -185,13 +195,21 @@ def test_after_a_restart_a_misplaced_late_write_is_refused_by_the_row_key(office
         fresh.close()
         store.close()
     after = by_name(h)
-    assert "PERHATIAN" in after[victim]["[Sistem] Catatan"]  # flagged for the helpdesk
     vid = after[victim]["[Sistem] ID Kunjungan"]
     assert [r["Ke Status"] for r in history(h) if r["ID Kunjungan"] == vid] == ["MENUNGGU VERIFIKASI"]
     assert len(officer_mails(settings)) == 1  # the victim's officer was never emailed
-    # The same late write also carried the SLA note of the guest that sat where the
-    # target sits now: that row is flagged too, and nothing moves backwards.
-    assert after[target]["[Sistem] Status"] in ("TERVERIFIKASI", "PETUGAS DIHUBUNGI")
-    for r in rows(h):
-        own = f"{float(r['Stempel waktu']):.8f}"
-        assert r["[Sistem] Kunci Baris"] == own or "PERHATIAN" in r["[Sistem] Catatan"], r["Nama Lengkap"]
+    if watch_file == "kept":
+        assert after[victim]["[Sistem] Status"] == "MENUNGGU VERIFIKASI"
+        assert after[victim]["[Sistem] Kunci Baris"] == before[victim]["[Sistem] Kunci Baris"]
+        assert after[target]["[Sistem] Status"] == "PETUGAS DIHUBUNGI"
+        assert not any("PERHATIAN" in (r["[Sistem] Catatan"] or "") for r in rows(h))
+        assert store.late_repairs == 1
+        assert not list(settings.data_dir.glob("google-tulis-ragu-*.json"))  # done watching
+    else:
+        assert "PERHATIAN" in after[victim]["[Sistem] Catatan"]  # flagged for the helpdesk
+        # The same late write also carried the SLA note of the guest that sat where the
+        # target sits now: that row is flagged too, and nothing moves backwards.
+        assert after[target]["[Sistem] Status"] in ("TERVERIFIKASI", "PETUGAS DIHUBUNGI")
+        for r in rows(h):
+            own = f"{float(r['Stempel waktu']):.8f}"
+            assert r["[Sistem] Kunci Baris"] == own or "PERHATIAN" in r["[Sistem] Catatan"], r["Nama Lengkap"]
