@@ -167,6 +167,7 @@ class GoogleSheetStore:
             if self._http.uncertain_writes != uncertain and plan.guards:
                 # An attempt may still be applied by Google later: watch for it.
                 self._uncertain.append(Uncertain(self._clock(), list(plan.guards)))
+                self._save_watch()  # also when the write failed for good and the process ends
                 log.warning("Google Sheets: penulisan ke sheet harus diulang (waktu habis/galat server); "
                             "percobaan pertama mungkin diterapkan Google belakangan, siklus berikutnya memeriksanya.")
         bad = misplaced(plan.guards, resp.get("responses") or [], self._tabs)
