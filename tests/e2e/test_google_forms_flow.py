@@ -184,3 +184,11 @@ def test_init_formats_a_renamed_nik_column_and_says_when_the_phone_question_is_m
     assert cell(fake, row, "Nomor KTP") == nik
     check = cli(env, "check")
     assert '[ OK ] Format Teks biasa: kolom "Nomor KTP"' in check.stdout, check.stdout
+
+
+def test_check_before_init_says_the_form_columns_are_not_plain_text_yet(office):
+    fake, env, tmp_path = office
+    c = cli(env, "check")
+    assert c.returncode == 1
+    assert '[GAGAL] Format Teks biasa: kolom "NIK", "Nomor HP"' in c.stdout and "bukutamu init" in c.stdout
+    assert "Traceback" not in c.stdout + c.stderr
