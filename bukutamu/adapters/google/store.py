@@ -153,7 +153,7 @@ class GoogleSheetStore:
         plan = plan_write(batch, self._tabs)
         self._ensure_grid(plan)
         body = self._body(plan)
-        uncertain = self._http.uncertain_writes
+        uncertain = getattr(self._http, "uncertain_writes", 0)
         try:
             try:
                 resp = self._spreadsheet().values_batch_update(body)
@@ -164,7 +164,7 @@ class GoogleSheetStore:
                 self._ensure_grid(plan)
                 resp = self._spreadsheet().values_batch_update(self._body(plan))
         finally:
-            if self._http.uncertain_writes != uncertain and plan.guards:
+            if getattr(self._http, "uncertain_writes", 0) != uncertain and plan.guards:
                 # An attempt may still be applied by Google later: watch for it.
                 self._uncertain.append(Uncertain(self._clock(), list(plan.guards)))
                 self._save_watch()  # also when the write failed for good and the process ends
