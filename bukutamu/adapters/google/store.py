@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 import os
 import random as _random
 import time
@@ -128,7 +129,9 @@ class GoogleSheetStore:
             if column_a is not None:  # append-only: header and count, no rows
                 last = max(len(column_a), 1 if any(header) else 0)
                 states[name] = TabState(name, header, {}, last)
-                out[name] = Tab(name=name, header=header, rows=(), row_count=max(last - 1, 0))
+                counts = Counter(str(r[0]) for r in column_a[1:] if r and r[0] not in ("", None))
+                out[name] = Tab(name=name, header=header, rows=(), row_count=max(last - 1, 0),
+                                column_a_counts=dict(counts))
                 continue
             width = len(header)
             rows, kept = [], {}
