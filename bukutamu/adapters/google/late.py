@@ -63,7 +63,7 @@ class Digested:
 
 
 def _digest(salt: str, v: Any) -> str:
-    return hashlib.sha256((salt + repr(v)).encode("utf-8")).hexdigest()[:24]
+    return hashlib.sha256((salt + repr(v)).encode("utf-8")).hexdigest()[:16]
 
 
 def late_repairs(uncertain: Sequence[Uncertain], states: Mapping[str, "TabState | Digested"],

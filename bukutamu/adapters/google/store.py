@@ -144,9 +144,7 @@ class GoogleSheetStore:
             states[name] = TabState(name, header, kept, len(values))
             out[name] = Tab(name=name, header=header, rows=tuple(rows))
         self._tabs = states
-        if self._uncertain or self._loaded:
-            self._loaded = {}
-            self._save_watch()
+        self._loaded = {}  # this read is what we know now (saved with the next write)
         missing = tuple(n for n in names if n not in got)
         return Snapshot(tabs=out, time_zone=meta.time_zone, missing_tabs=missing)
 
@@ -180,9 +178,11 @@ class GoogleSheetStore:
         else:
             self._remember(plan)
         if self._uncertain:
-            self._save_watch()
+            self._save_watch()  # what we wrote is what the next process must know
 
     def close(self) -> None:
+        if self._uncertain:
+            self._save_watch()
         self._http.session.close()
 
     def tab_names(self) -> list[str]:
@@ -378,6 +378,7 @@ class GoogleSheetStore:
             line[col] = v
         self._uncertain = [u for n, u in enumerate(self._uncertain) if n not in landed]
         self.late_repairs += 1
+        self._save_watch()
         log.warning("Google Sheets: penulisan lama yang sempat habis waktu ternyata diterapkan Google belakangan "
                     "(%d sel, %d baris); sel itu sudah dikembalikan sebelum siklus ini diproses.",
                     len(cells), len({(t, r) for t, r, _ in cells}))
