@@ -28,7 +28,7 @@ OFFICERS = [[f"Petugas {i}", b, f"petugas{i}@biro.test", "Ya", ""] for i, b in e
 
 @pytest.fixture
 def office(tmp_path, settings):
-    h = GoogleHarness(tmp_path, timeout_seconds=0.3)  # the client gives up on a slow write quickly
+    h = GoogleHarness(tmp_path, timeout_seconds=0.5)  # the client gives up on a slow write quickly
     h.store.init(tab_specs(settings))
     h.seed("Petugas", ["Nama", "Bidang", "Email", "Aktif", "Email Cadangan"], OFFICERS)
     rng = random.Random(5)
@@ -85,7 +85,7 @@ def verify_with_a_late_write(h, poller, clock, name):
     """The helpdesk verifies ``name``; the cycle's write times out, the retry succeeds,
     and the first attempt stays pending at the server."""
     h.fake.edit_cell(REG, sheet_row(h, name), "Verifikasi KTP", "Sesuai")
-    h.fake.fail_next("late", 1, on=("write",), delay=2)
+    h.fake.fail_next("late", 1, on=("write",), delay=3)
     h.reset_requests()
     step(h, poller, clock)
     assert [e.get("fault") for e in h.fake.requests("write")] == ["late", None]  # timed out, then retried
