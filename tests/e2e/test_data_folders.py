@@ -187,3 +187,19 @@ def test_two_stores_configured_onto_one_data_folder_are_refused(tmp_path):
     assert "[GAGAL] Folder data store ini" in cli(tmp_path, "--config", demo, "check", check=False).stdout
     assert journal_rows(tmp_path / "data" / "jurnal-email.sqlite") == before
     assert len(eml_to(tmp_path / "data" / "outbox", "tamu.kantor@contoh.test")) == 1
+
+
+def test_demo_keeps_aside_a_journal_from_before_per_store_folders(tmp_path):
+    # before this version every store wrote ./data/jurnal-email.sqlite and ./data/outbox
+    office = config(tmp_path, "kantor", "data/kantor.sqlite", f'data_dir = "{tmp_path / "data"}"\n')
+    cli(tmp_path, "--config", office, "init")
+    cli(tmp_path, "--config", office, "import-csv", one_guest(tmp_path, "Tamu Kantor", "tamu.kantor@contoh.test"))
+    cli(tmp_path, "--config", office, "poll", "--once")
+    before = journal_rows(tmp_path / "data" / "jurnal-email.sqlite")
+    (tmp_path / "data" / "store.txt").unlink()  # as an old version left the folder
+    p = cli(tmp_path, "demo", "--tamu-per-hari", "4-6", "--tanpa-progres")
+    assert "bukan dihapus" in p.stderr
+    kept = next((tmp_path / "data").glob("jurnal-email.sqlite.sebelum-demo-*[0-9]"))
+    assert journal_rows(kept) == before
+    old_outbox = next((tmp_path / "data").glob("outbox.sebelum-demo-*"))
+    assert len(eml_to(old_outbox, "tamu.kantor@contoh.test")) == 1
