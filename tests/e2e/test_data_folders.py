@@ -78,8 +78,7 @@ def test_demo_beside_an_office_store_leaves_the_office_data_alone(tmp_path):
     mails = sorted(p.name for p in (folder / "outbox").glob("*.eml"))
     assert before and mails
 
-    for _ in range(2):  # the second run replaces the first demo's data
-        assert "Laporan SLA" in cli(tmp_path, "demo", "--tamu-per-hari", "4-6", "--tanpa-progres").stdout
+    assert "Laporan SLA" in cli(tmp_path, "demo", "--tamu-per-hari", "4-6", "--tanpa-progres").stdout
 
     assert journal_rows(folder / "jurnal-email.sqlite") == before
     assert (folder / "kunci-hmac").read_bytes() == key
