@@ -55,9 +55,8 @@ lookups of the sent message), which SMTP submission does not offer.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Iterable
 
 from bukutamu.adapters.journal import MailJournal
@@ -81,7 +80,6 @@ def deliver(journal: MailJournal, mailer: Mailer, mails: Iterable[OutgoingMail],
         if not journal.record_intent(mail, now):
             report.skipped.append(mail.key)
     streak = 0
-    started = time.monotonic()
     try:
         for item in journal.due(now):
             if streak >= max_consecutive_failures:
@@ -96,10 +94,7 @@ def deliver(journal: MailJournal, mailer: Mailer, mails: Iterable[OutgoingMail],
                 report.sent.append(item.key)
                 streak = 0
                 continue
-            # An uncertain send may have waited minutes for the server: its backoff
-            # counts from the end of that wait, not from the start of the cycle.
-            at = now + timedelta(seconds=time.monotonic() - started) if result.uncertain else now
-            journal.mark_failed(item.key, result.error, result.permanent, at)
+            journal.mark_failed(item.key, result.error, result.permanent, now)
             report.errors[item.key] = result.error
             if result.permanent:  # the server answered: it is up
                 report.failed.append(item.key)
