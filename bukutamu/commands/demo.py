@@ -81,6 +81,7 @@ def demo_settings(settings):
 
 def run(args) -> int:
     from bukutamu.demo.simulate import OFFICERS, OfficeWeek
+    from bukutamu.report.render import counts_line
     from bukutamu.report.metrics import parse_week
     from bukutamu.report.weekly import generate, send
     settings = settings_from(args)
@@ -137,6 +138,9 @@ def run(args) -> int:
             bar.update(total - done["m"])
             bar.close()
             report = generate(store, settings, week)
+            # The weekly job mails the report after the week has ended (the Monday after, report.at).
+            sim.now = datetime.combine(week.sunday + timedelta(days=1), time.fromisoformat(settings.report.at),
+                                       settings.office.tz)
             sent = send(report, settings, journal, mailer, sim.now)
             poller.close()
         finally:
@@ -144,7 +148,9 @@ def run(args) -> int:
     h = report.metrics.headline
     say(f"\n{stats.guests} tamu sintetis dalam {stats.days} hari kerja"
         + (f" (libur: {', '.join(stats.holidays)})" if stats.holidays else "") + f"; {stats.cycles} siklus polling.")
-    say(f"Kunjungan {h.get('kunjungan', 0)}, selesai {h.get('selesai', 0)}, batal {h.get('batal', 0)}.")
+    say(f"Formulir buku tamu diisi {stats.submissions} kali oleh {stats.guests} tamu "
+        f"({stats.submissions - stats.guests} tamu mengisi dua kali).")
+    say(counts_line(h))
     say(f"Laporan SLA : {report.html_path}")
     say(f"XLSX        : {report.xlsx_path}")
     say(f"Outbox email: {settings.mail.outbox} ({sum(1 for _ in settings.mail.outbox.glob('*.eml'))} berkas .eml"

@@ -39,7 +39,8 @@ def run(args) -> int:
     h = report.metrics.headline
     say(f"Laporan {week.label}: {report.html_path}")
     say(f"  XLSX: {report.xlsx_path}")
-    say(f"  Kunjungan {h.get('kunjungan', 0)}, selesai {h.get('selesai', 0)}, batal {h.get('batal', 0)}.")
+    from bukutamu.report.render import counts_line
+    say(f"  {counts_line(h)}")
     if args.kirim or args.kirim_ulang:
         if not settings.report.recipients:
             raise BukutamuError("report.recipients kosong: isi alamat email pimpinan di konfigurasi.")

@@ -78,7 +78,7 @@ def cell(fake, row, header):
 
 def outbox(tmp_path):
     return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-            for p in sorted((tmp_path / "data").glob("google-*/outbox/*.eml"))]  # the sheet's own data folder
+            for p in sorted((tmp_path / "data").rglob("outbox/*.eml"))]  # the store's own data folder
 
 
 def test_init_on_a_form_linked_sheet_then_guests_are_verified_and_officers_emailed(office):
