@@ -202,3 +202,17 @@ def test_demo_keeps_aside_a_journal_from_before_per_store_folders(tmp_path):
     assert journal_rows(kept) == before
     old_outbox = next((tmp_path / "data").glob("outbox.sebelum-demo-*"))
     assert len(eml_to(old_outbox, "tamu.kantor@contoh.test")) == 1
+
+
+def test_a_store_moved_together_with_its_data_folder_keeps_working(tmp_path):
+    import shutil
+    old = config(tmp_path, "lama", "kantor/kantor.sqlite")
+    cli(tmp_path, "--config", old, "init")
+    cli(tmp_path, "--config", old, "import-csv", one_guest(tmp_path, "Tamu Kantor", "tamu.kantor@contoh.test"))
+    cli(tmp_path, "--config", old, "poll", "--once")
+    shutil.copytree(tmp_path / "kantor", tmp_path / "server-baru")  # a backup restored elsewhere
+    new = config(tmp_path, "baru", "server-baru/kantor.sqlite")
+    assert "0 kunjungan baru" in cli(tmp_path, "--config", new, "poll", "--once").stdout
+    out = cli(tmp_path, "--config", new, "check", check=False).stdout
+    assert f"[INFO] Folder data store ini: {tmp_path / 'server-baru' / 'kantor.sqlite-data'}" in out
+    assert "[ OK ] Kunci HMAC" in out
