@@ -222,6 +222,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("chromium missing on CI (.ci/run installs it with apt-get)")
         pytest.skip("chromium not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
