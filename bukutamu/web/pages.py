@@ -28,6 +28,7 @@ from bukutamu.app import kiosk as kiosk_app
 from bukutamu.app import links as links_app
 from bukutamu.app import officers as officers_app
 from bukutamu.app.helpdesk import HelpdeskInput, InputRefused, VisitNotFound, save_helpdesk_input
+from bukutamu.core.helpdesk import canonical_action, processed_action
 from bukutamu.core.ktp.mask import mask_nik
 from bukutamu.core.linkforms import SKM_ELEMENTS
 from bukutamu.core.notices import ACTION_LABELS, PURPOSE_FEEDBACK
@@ -349,10 +350,10 @@ def _apply(visit_id: str, given: HelpdeskInput) -> tuple[bool, str]:
         return False, str(e)
     r.runner.cycle_now(timeout=20)
     detail = board_app.visit_detail(r.store(), r.settings, saved.visit_id) or {}
-    note = detail.get("catatan", "")
     text = f"{saved.queue}: status sekarang {detail.get('status', saved.status)}."
-    if "ditolak" in note.casefold():
-        return False, f"{saved.queue}: {note}"
+    marker = detail.get("aksi_terproses", "")
+    if given.action and processed_action(marker) == canonical_action(given.action) and "(ditolak" in marker:
+        return False, f"{saved.queue}: {detail.get('catatan', '') or marker}"  # the cycle refused it after all
     return True, text
 
 

@@ -134,3 +134,28 @@ def test_officers_page_adds_edits_and_deactivates(office):
     # the kiosk offers only the bidang of active officers
     kiosk = office.client().get("/daftar").get_data(as_text=True)
     assert f'<option value="{LPSE}"' not in kiosk
+
+
+def test_manager_builds_and_opens_the_weekly_report(office, tmp_path):
+    kiosk = office.client()
+    desk = office.login(office.client(), "meja")
+    for i, g in enumerate(guests(26, 6, DAY1.date())):
+        office.set_time(DAY1 + timedelta(minutes=10 * i))
+        office.register(kiosk, g, bidang=LPSE)
+    html = desk.get("/meja").get_data(as_text=True)
+    token = csrf_of(html)
+    for vid in re.findall(r'id="v-([^"]+)"', html)[:3]:
+        desk.post("/meja/aksi", data={"csrf": token, "kunjungan": vid, "verifikasi": "Sesuai"})
+    office.set_time(datetime(2026, 11, 30, 8, 0, tzinfo=WIB))  # the Monday after
+    boss = office.login(office.client(), "kabiro")
+    r = boss.post("/laporan", data={"csrf": office.csrf(boss, "/laporan")})
+    assert r.status_code == 302
+    page = boss.get("/laporan").get_data(as_text=True)
+    assert "Laporan 2026-W48 dibuat" in page and "/laporan/2026-W48/laporan.xlsx" in page
+    report = boss.get("/laporan/2026-W48/laporan.html")
+    assert report.status_code == 200 and "script-src" not in report.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in report.headers["Content-Security-Policy"]
+    xlsx = boss.get("/laporan/2026-W48/laporan.xlsx")
+    assert xlsx.data[:2] == b"PK" and "attachment" in xlsx.headers["Content-Disposition"]
+    assert boss.get("/laporan/..%2F..%2Fetc/passwd").status_code == 404
+    assert boss.get("/laporan/2026-W48/..%2Fkunci-hmac").status_code == 404
