@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -107,8 +108,11 @@ def kiosk_submit():
     problems = kiosk_app.form_problems(form, choices)
     inline = kiosk_app.inline_check(form, now().astimezone(r.settings.office.tz).date())
     if problems:
-        return render_template("kiosk.html", form=form, problems=problems, inline=inline, choices=choices,
-                               refused=""), 400
+        # The NIK is never sent back to an unauthenticated page, not even to the guest who typed it.
+        if form.nik and "nik" not in problems:
+            problems["nik"] = "Demi privasi NIK tidak ditampilkan ulang: ketik ulang NIK Anda."
+        return render_template("kiosk.html", form=replace(form, nik=""), problems=problems, inline=inline,
+                               choices=choices, refused=""), 400
     if not current_app.kiosk_limit.hit(client_ip()):
         log.warning("Kiosk: batas pendaftaran per menit tercapai (%s)", client_ip())
         return render_template("message.html", title="Terlalu banyak pendaftaran",
@@ -274,7 +278,7 @@ HOME_OF = {"helpdesk": "pages.board", "admin": "pages.board", "manager": "pages.
 @bp.route("/masuk", methods=["GET", "POST"])
 def login():
     nxt = request.values.get("lanjut", "")
-    if not nxt.startswith("/") or nxt.startswith("//"):
+    if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt:
         nxt = ""
     if request.method == "GET":
         return render_template("login.html", problem="", lanjut=nxt, name="")

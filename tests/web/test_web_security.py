@@ -149,6 +149,9 @@ def test_no_nik_in_any_unauthenticated_response_or_url(office):
     for g in people:
         data = {"csrf": office.csrf(c, "/daftar"), **kiosk_fields(g, bidang=LPSE)}
         seen.append(c.post("/daftar/periksa", data=data).get_data(as_text=True))
+        refused = c.post("/daftar", data={**data, "bidang": "Bidang Rekaan"})  # the form comes back with errors
+        assert refused.status_code == 400 and "ketik ulang NIK" in refused.get_data(as_text=True)
+        seen.append(refused.get_data(as_text=True))
     text = "\n".join(seen + locations)
     for g in people:
         assert g.nik not in text and g.nik[6:] not in text
@@ -195,3 +198,14 @@ def test_kiosk_is_rate_limited(office):
     c = office.client()
     codes = [office.register(c, g, bidang=LPSE)[0] for g in guests(4, 5, TODAY)]
     assert codes == [302, 302, 302, 429, 429]
+
+
+def test_login_redirects_only_inside_the_site(office):
+    c = office.client()
+    for target, expected in (("/meja", "/meja"), ("//evil.example", "/meja"), ("/\\evil.example", "/meja"),
+                             ("https://evil.example/", "/meja")):
+        page = c.get("/masuk").get_data(as_text=True)
+        r = c.post("/masuk", data={"csrf": csrf_of(page), "nama": "meja", "sandi": PASSWORDS["meja"],
+                                   "lanjut": target})
+        assert r.headers["Location"] == expected
+        c.post("/keluar", data={"csrf": csrf_of(c.get("/meja").get_data(as_text=True))})

@@ -5,6 +5,12 @@
   document.addEventListener("htmx:configRequest", function (e) {
     if (meta) { e.detail.headers["X-CSRF-Token"] = meta.getAttribute("content"); }
   });
+  // Board: no self-refresh while the keyboard focus is inside the table (the clerk is
+  // tabbing through the buttons); the next tick after focus leaves refreshes it.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var table = document.getElementById("tabel");
+    if (table && e.detail.elt === table && table.contains(document.activeElement)) { e.preventDefault(); }
+  });
   // Ticket: print at 58 or 80 mm.
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () {
