@@ -6,6 +6,7 @@ lobby screen shows and calls the number. Screenshots of each page at 1280x800 an
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import date
@@ -98,7 +99,8 @@ def row(page, queue):
 
 def test_guest_from_kiosk_to_selesai_in_the_browser(served, browser, tmp_path):
     from playwright.sync_api import expect
-    screens = Screens(tmp_path / "layar")
+    # BUKUTAMU_LAYAR=/some/folder keeps the screenshots (default: the test's tmp dir).
+    screens = Screens(Path(os.environ.get("BUKUTAMU_LAYAR") or tmp_path / "layar"))
     url = served.url
 
     # The admin enters the officers (Petugas tab) on /petugas.
