@@ -21,7 +21,7 @@ from typing import Callable
 from bukutamu import __version__
 from bukutamu.adapters.store import SheetStore
 from bukutamu.config import ENV_HMAC_KEY, Settings, hmac_key_problem
-from bukutamu.core.mail import Mailer, MailKey, MailKind
+from bukutamu.core.mail import Mailer, MailKey, MailKind, OutgoingMail
 from bukutamu.core.plan import CycleContext, Plan, plan_cycle, tabs_to_read
 from bukutamu.core.sop import Sop, load_sop
 from bukutamu.core.workflow import MailFacts
@@ -46,6 +46,14 @@ def lock_path(settings: Settings) -> Path:
     if settings.store.kind == "google":
         return settings.data_dir / f"poller-{settings.store.spreadsheet_id[:40]}.lock"
     return settings.store.path.with_name(settings.store.path.name + ".lock")
+
+
+def open_journal(settings: Settings):
+    """The store's mail journal, holding escalation digests for their window."""
+    from bukutamu.adapters.journal import MailJournal
+    journal_path(settings).parent.mkdir(parents=True, exist_ok=True)
+    return MailJournal(journal_path(settings),
+                       digest_window=timedelta(minutes=settings.office.escalation_digest_minutes))
 
 
 def journal_path(settings: Settings) -> Path:
@@ -207,10 +215,7 @@ class Poller:
         self.ctx = cycle_context(settings, self.sop, nik_key(settings))  # never created here
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
         self.mailer = mailer or mailer_from_settings(settings)
-        if journal is None:
-            journal_path(settings).parent.mkdir(parents=True, exist_ok=True)
-            journal = MailJournal(journal_path(settings))
-        self.journal = journal
+        self.journal = journal or open_journal(settings)
         self.last_error = ""
 
     def run_once(self) -> CycleReport:
@@ -233,7 +238,7 @@ class Poller:
         t3 = time.perf_counter()
         for key in plan.reflected:
             self.journal.mark_reflected(key)
-        report = deliver(self.journal, self.mailer, [], now)
+        report = deliver(self.journal, self.mailer, [], now, build_digest=self._digest)
         for key in report.sent:
             visit_key = MailKey.parse(key)
             if visit_key is None or visit_key.kind is not MailKind.OFFICER_NOTICE:
@@ -246,6 +251,10 @@ class Poller:
         self.last_error = ""
         return CycleReport(plan.new_visits, plan.transitions, bool(plan.batch), t1 - t0, t2 - t1, t3 - t2,
                            len(report.sent), len(self.journal.pending()), plan.log)
+
+    def _digest(self, items: list) -> "OutgoingMail":
+        from bukutamu.core.notices import escalation_digest
+        return escalation_digest(items, self.settings.office.name, self.settings.office.helpdesk_email)
 
     def close(self) -> None:
         self.mailer.close()

@@ -70,7 +70,7 @@ def mail_to_json(mail: OutgoingMail) -> str:
                           for i in mail.inline_images],
         "attachments": [{"filename": a.filename, "data": b64(a.data), "mime_type": a.mime_type}
                         for a in mail.attachments],
-        "headers": [list(h) for h in mail.headers],
+        "headers": [list(h) for h in mail.headers], "digest": mail.digest, "summary": mail.summary,
     }, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -85,8 +85,13 @@ def mail_from_json(text: str) -> OutgoingMail:
         inline_images=tuple(InlineImage(i["cid"], i["filename"], unb64(i["data"]), i["subtype"])
                             for i in d["inline_images"]),
         attachments=tuple(Attachment(a["filename"], unb64(a["data"]), a["mime_type"]) for a in d["attachments"]),
-        headers=tuple((k, v) for k, v in d["headers"]),
+        headers=tuple((k, v) for k, v in d["headers"]), digest=d.get("digest", ""), summary=d.get("summary", ""),
     )
+
+
+def digest_group(mail: OutgoingMail) -> str:
+    """The digest a message joins: its digest name and recipients ("" = none)."""
+    return f"{mail.digest}:{','.join(sorted(a.casefold() for a in mail.to))}" if mail.digest else ""
 
 
 # --- records -----------------------------------------------------------------
@@ -137,10 +142,11 @@ def _dt(text: str) -> datetime:
 
 class MailJournal:
     def __init__(self, path: str | os.PathLike, *, backoff_base: timedelta = timedelta(minutes=1),
-                 backoff_cap: timedelta = timedelta(minutes=60)):
+                 backoff_cap: timedelta = timedelta(minutes=60), digest_window: timedelta = timedelta(0)):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self.digest_window = digest_window  # at most one digest per window and recipient list
         # Autocommit mode; every write below runs in its own BEGIN IMMEDIATE ... COMMIT.
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -149,6 +155,9 @@ class MailJournal:
         with self._tx():
             for stmt in filter(str.strip, _SCHEMA.split(";")):
                 self._db.execute(stmt)
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(mail)")}
+            if "digest" not in columns:  # journals from before digests
+                self._db.execute("ALTER TABLE mail ADD COLUMN digest TEXT NOT NULL DEFAULT ''")
 
     # --- plumbing --------------------------------------------------------------
 
@@ -182,9 +191,18 @@ class MailJournal:
         """Store ``mail`` as pending, due at ``at``. False (and no change) when the
         key is already known in any state."""
         with self._tx() as db:
+            due = at
+            group = digest_group(mail)
+            if group and self.digest_window:
+                # Held until a digest may go to these recipients again; items that fall due
+                # together are combined by delivery.deliver.
+                last = db.execute("SELECT MAX(sent_at) FROM mail WHERE state = 'sent' AND digest = ?",
+                                  (group,)).fetchone()[0]
+                if last:
+                    due = max(at, _dt(last) + self.digest_window)
             cur = db.execute(
-                "INSERT OR IGNORE INTO mail (key, state, payload, created_at, next_attempt_at) "
-                "VALUES (?, 'pending', ?, ?, ?)", (mail.key, mail_to_json(mail), _ts(at), _ts(at)))
+                "INSERT OR IGNORE INTO mail (key, state, payload, created_at, next_attempt_at, digest) "
+                "VALUES (?, 'pending', ?, ?, ?, ?)", (mail.key, mail_to_json(mail), _ts(at), _ts(due), group))
             return cur.rowcount == 1
 
     def mark_sent(self, key: str, at: datetime, message_id: str = "") -> None:

@@ -17,13 +17,12 @@ from datetime import datetime, time, timedelta
 
 from tqdm import tqdm
 
-from bukutamu.adapters.journal import MailJournal
 from bukutamu.adapters.lock import WriterLock
 from bukutamu.adapters.mail.outbox import OutboxMailer
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.commands._common import say, settings_from, warn
 from bukutamu.config import LinkSettings
-from bukutamu.engine import OWNER_FILE, Poller, create_key, journal_path, lock_path
+from bukutamu.engine import OWNER_FILE, Poller, create_key, journal_path, lock_path, open_journal
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
 
@@ -114,7 +113,7 @@ def run(args) -> int:
             shutil.rmtree(settings.mail.outbox, ignore_errors=True)
             store.append_rows(t.officers, [list(o[:5]) for o in OFFICERS])
 
-            journal = MailJournal(journal_path(settings))
+            journal = open_journal(settings)
             mailer = OutboxMailer(settings.mail.outbox, settings.mail.sender, settings.mail.sender_name,
                                   clock=lambda: sim.now)
             poller = Poller(settings, store, mailer=mailer, journal=journal)

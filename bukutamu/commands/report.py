@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from bukutamu.engine import claim_data_dir, journal_path, open_store
+    from bukutamu.engine import claim_data_dir, open_journal, open_store
     from bukutamu.report.metrics import last_finished_week, parse_week
     from bukutamu.report.weekly import generate, send
     settings = settings_from(args)
@@ -44,10 +44,9 @@ def run(args) -> int:
     if args.kirim or args.kirim_ulang:
         if not settings.report.recipients:
             raise BukutamuError("report.recipients kosong: isi alamat email pimpinan di konfigurasi.")
-        from bukutamu.adapters.journal import MailJournal
         from bukutamu.adapters.mail import mailer_from_settings
         claim_data_dir(settings)  # the journal of this store only
-        journal = MailJournal(journal_path(settings))
+        journal = open_journal(settings)
         try:
             resend = 0
             if args.kirim_ulang:
