@@ -141,6 +141,13 @@ def test_guest_from_kiosk_to_selesai_in_the_browser(served, browser, tmp_path):
     shown = kiosk.locator(".qr path").get_attribute("d")
     assert shown == re.search(r' d="([^"]+)"', qr).group(1)  # the QR leads to the guest's own page
     screens.shoot(kiosk, "tiket")
+    kiosk.emulate_media(media="print")  # the ticket printers: 58 and 80 mm paper
+    for mm in (58, 80):
+        kiosk.evaluate(f"document.body.classList.remove('print-58', 'print-80');"
+                       f"document.body.classList.add('print-{mm}')")
+        assert abs(kiosk.locator(".ticket").bounding_box()["width"] - mm * 96 / 25.4) < 2
+        expect(kiosk.locator(".actions")).to_be_hidden()
+    kiosk.emulate_media(media="screen")
     others = guests(7, 3, date.today())
     for g in others:  # more guests the same morning
         kiosk.goto(url + "/daftar")

@@ -159,3 +159,31 @@ def test_manager_builds_and_opens_the_weekly_report(office, tmp_path):
     assert xlsx.data[:2] == b"PK" and "attachment" in xlsx.headers["Content-Disposition"]
     assert boss.get("/laporan/..%2F..%2Fetc/passwd").status_code == 404
     assert boss.get("/laporan/2026-W48/..%2Fkunci-hmac").status_code == 404
+
+
+def test_guest_without_email_gives_feedback_from_the_ticket_qr_page(office):
+    kiosk = office.client()
+    g = guests(27, 1, DAY1.date())[0]
+    token = csrf_of(kiosk.get("/daftar").get_data(as_text=True))
+    r = kiosk.post("/daftar", data={"csrf": token, **kiosk_fields(g, bidang=LPSE), "email": ""})
+    ticket = r.headers["Location"]
+    status_url = ticket.replace("/tiket?", "/status?")
+    guest = office.client()  # the guest's phone, from the QR code
+    assert "MENUNGGU VERIFIKASI" in guest.get(status_url).get_data(as_text=True)
+    desk = office.login(office.client(), "meja")
+    vid = re.search(r"kunjungan=([^&]+)", ticket).group(1)
+    for field, value in (("verifikasi", "Sesuai"), ("aksi", "Tamu Diterima"), ("aksi", "Layanan Selesai")):
+        r = desk.post("/meja/aksi", data={"csrf": office.csrf(desk, "/meja"), "kunjungan": vid, field: value})
+        assert 'id="pesan"' in desk.get(r.headers["Location"]).get_data(as_text=True), value
+    page = guest.get(status_url).get_data(as_text=True)
+    assert "MENUNGGU UMPAN BALIK" in page
+    link = re.search(r'id="isi-umpan-balik" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    form = guest.get(link).get_data(as_text=True)
+    answers = {f"u{i}": "3" for i in range(1, 10)}
+    r = guest.post("/tautan/umpan-balik", data={"csrf": csrf_of(form), "kunjungan": vid,
+                                                "token": re.search(r"token=([^&]+)", link).group(1),
+                                                "cukup": "cukup", **answers})
+    assert r.status_code == 200 and "Terima kasih" in r.get_data(as_text=True)
+    assert "MENUNGGU HELPDESK" in guest.get(status_url).get_data(as_text=True)
+    assert 'id="isi-umpan-balik"' not in guest.get(status_url).get_data(as_text=True)
+    assert guest.get(link).status_code == 403  # used
