@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,6 +42,7 @@ log = logging.getLogger("bukutamu.web")
 EDITABLE = (("nik", "NIK"), ("nama", "Nama Lengkap"), ("jenis_kelamin", "Jenis Kelamin"),
             ("tanggal_lahir", "Tanggal Lahir (dd/mm/yyyy)"), ("telepon", "Nomor HP"), ("email", "Email"),
             ("instansi", "Instansi"), ("keperluan", "Keperluan"), ("bidang", "Bidang yang Dituju"))
+CALL_SHOWN = timedelta(minutes=15)
 STATUS_TEXT = {
     "MENUNGGU VERIFIKASI": "Silakan tunjukkan KTP asli Anda ke meja helpdesk.",
     "PERLU PERBAIKAN": "Data Anda perlu diperbaiki: silakan ke meja helpdesk.",
@@ -186,6 +187,8 @@ def lobby_data():
     serving, waiting = board_app.lobby(rt().store(), rt().settings)
     t = now().astimezone(rt().settings.office.tz)
     call = rt().webdb.last_call(t.strftime("%Y%m%d"))
+    if call is not None and datetime.fromisoformat(call.at) < t - CALL_SHOWN:
+        call = None  # an old call is not shown all day
     return jsonify(serving=[{"antrian": x.queue, "nama": x.name} for x in serving],
                    waiting=[{"antrian": x.queue, "nama": x.name} for x in waiting],
                    call={"id": call.id, "antrian": call.queue} if call else None,

@@ -108,6 +108,8 @@ def test_board_search_filters_colours_refusals_and_call(office):
         as_text=True)).group(1)
     desk.post("/meja/panggil", data={"csrf": token, "kunjungan": vid2})
     assert office.client().get("/antrian/data").get_json()["call"]["antrian"] == "A-002"
+    office.set_time(DAY1 + timedelta(minutes=40))
+    assert office.client().get("/antrian/data").get_json()["call"] is None  # shown for 15 minutes
 
 
 def test_officers_page_adds_edits_and_deactivates(office):
