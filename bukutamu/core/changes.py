@@ -9,6 +9,7 @@ from bukutamu.core.cells import text
 from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
+from bukutamu.core.text import clean_text, sheet_safe
 
 _PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM or c.command}
 
@@ -17,6 +18,11 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return abs(float(a) - float(b)) < 1e-9
     return text(a) == text(b)
+
+
+def _safe(value: Any) -> Any:
+    """Program-written text may quote guest text: no control characters, no live formula."""
+    return sheet_safe(clean_text(value)) if isinstance(value, str) else value
 
 
 class Changes:
@@ -33,6 +39,7 @@ class Changes:
         """Set a program-owned cell; unchanged values are not written."""
         if key not in _PROGRAM_KEYS:
             raise ValueError(f"{key} is not program-owned")  # a bug, never user input
+        value = _safe(value)
         if not self.register.columns.has(key):
             return  # optional program column the office removed: nothing to write
         pending = self._cells.get(row.ref, {})
@@ -46,7 +53,7 @@ class Changes:
         return self._cells.get(row.ref, {}).get(key, row.raw(key))
 
     def append(self, tab: str, values: Mapping[str, Any]) -> None:
-        self.appends.append(RowAppend(tab, dict(values)))
+        self.appends.append(RowAppend(tab, {k: _safe(v) for k, v in values.items()}))
 
     def batch(self) -> WriteBatch:
         headers = self.register.columns.header
