@@ -35,7 +35,10 @@ def is_number(value: object) -> bool:
 def parse_datetime(value: object, tz: ZoneInfo) -> datetime | None:
     """A cell holding a moment: a serial number, or ISO text (CSV imports)."""
     if is_number(value):
-        return serial_to_datetime(value, tz)
+        try:
+            return serial_to_datetime(value, tz)
+        except (OverflowError, ValueError):
+            return None  # a serial no calendar holds (a number typed into a date column)
     if isinstance(value, str) and value.strip():
         try:
             parsed = datetime.fromisoformat(value.strip())
