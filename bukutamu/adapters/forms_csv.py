@@ -87,12 +87,14 @@ class CsvImport:
 
 
 FIELD_MAX = 50_000  # a Google Sheets cell holds at most 50,000 characters
-# Answers that never span lines: a line break inside one means a quote was left open
-# and the following line(s) were swallowed into this field.
-SINGLE_LINE = frozenset({"timestamp", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "telepon", "email",
-                         "bidang", "petugas_dituju", "persetujuan"})
+# A line break followed by what looks like the next response (a form timestamp, then a
+# comma) inside one field: a quote was left open and the next line(s) were swallowed.
 _NEXT_RECORD = re.compile(r"\n\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[ T]+\d{1,2}[:.]\d{2}[^\n]*,")
 _LONG_DIGITS = re.compile(r"\d{12,}")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def _shown(value: str, limit: int = 40) -> str:
@@ -168,13 +170,12 @@ def read_forms_csv(path: Path, register_header: Sequence[str], tz: ZoneInfo, day
         lines = f"baris {n}" if n == end else f"baris {n}–{end}"
         if not any(c.strip() for c in line):
             continue
-        if len(line) > width and any(c.strip() for c in line[width:]):
-            result.skipped.append(f"{lines}: {len(line)} kolom terisi padahal judul hanya {width}; kemungkinan "
+        if len(line) > width:
+            result.skipped.append(f"{lines}: {len(line)} kolom padahal judul hanya {width}; kemungkinan "
                                   "tanda koma di luar tanda kutip menggeser kolom")
             continue
         values = {k: v for k, v in zip(csv_keys, line) if k}
-        merged = [k for k, v in values.items() if "\n" in v or "\r" in v]
-        merged = [k for k in merged if k in SINGLE_LINE or _NEXT_RECORD.search(values[k].replace("\r", "\n"))]
+        merged = [k for k, v in values.items() if _NEXT_RECORD.search(v.replace("\r", "\n"))]
         if merged:
             header = next(h for h, k in zip(csv_header, csv_keys) if k == merged[0])
             result.skipped.append(f'{lines}: tanda kutip (") di kolom "{header}" tidak ditutup, baris '
@@ -182,10 +183,10 @@ def read_forms_csv(path: Path, register_header: Sequence[str], tz: ZoneInfo, day
             continue
         long = [(h, len(v)) for h, k, v in zip(csv_header, csv_keys, line) if k and len(v) > FIELD_MAX]
         if long:
-            result.skipped.append(f'{lines}: isi kolom "{long[0][0]}" {long[0][1]:,} karakter, melebihi batas '
-                                  f"{FIELD_MAX:,} karakter satu sel".replace(",", "."))
+            result.skipped.append(f'{lines}: isi kolom "{long[0][0]}" {_thousands(long[0][1])} karakter, '
+                                  f"melebihi batas {_thousands(FIELD_MAX)} karakter satu sel")
             continue
-        stamp = values.get("timestamp", "")
+        stamp = clean_line(values.get("timestamp", ""))
         moment = parse_form_timestamp(stamp, tz, day_first)
         order = _date_order(stamp)
         if moment is None:

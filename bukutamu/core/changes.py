@@ -21,8 +21,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _safe(value: Any) -> Any:
-    """Program-written text may quote guest text: no control characters, no live formula."""
-    return sheet_safe(clean_text(value)) if isinstance(value, str) else value
+    """Program-written text may quote guest text: one line, no control characters, no live formula."""
+    return sheet_safe(clean_text(value, multiline=False)) if isinstance(value, str) else value
 
 
 class Changes:

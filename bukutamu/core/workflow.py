@@ -67,7 +67,8 @@ class WorkflowResult:
 
 def visit_facts(row: RegisterRow, changes: "Changes", tz) -> VisitFacts:
     return VisitFacts(
-        visit_id=row.visit_id, queue=text(changes.current(row, "antrian")), name=row.text("nama"),
+        visit_id=text(changes.current(row, "visit_id")), queue=text(changes.current(row, "antrian")),
+        name=row.text("nama"),
         institution=row.text("instansi"), purpose=row.text("keperluan"), bidang=row.text("bidang"),
         nik_masked=mask_nik(row.raw("nik")), guest_email=row.text("email") if "@" in row.text("email") else "",
         registered=parse_datetime(changes.current(row, "waktu_daftar"), tz),

@@ -302,7 +302,7 @@ def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_float_dtype(out[c].dtype) or out[c].dtype == object:
             # Python's round is correctly rounded (numpy's can leave 0.07000000000000001)
             out[c] = out[c].map(lambda v: round(v, XLSX_DECIMALS) if isinstance(v, float)
-                                else sheet_safe(clean_text(v)) if isinstance(v, str) else v)
+                                else sheet_safe(clean_text(v, multiline=False)) if isinstance(v, str) else v)
     return out
 
 
