@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from bukutamu.core.cells import datetime_to_serial
+from bukutamu.core.cells import datetime_to_serial, plausible_moment
 from bukutamu.core.ktp import mask_nik
 from bukutamu.core.schema import FORM, REGISTER_COLUMNS, normalise_header
 from bukutamu.core.text import clean_line
@@ -164,7 +164,7 @@ def read_forms_csv(path: Path, register_header: Sequence[str], tz: ZoneInfo, day
     own, other = ("dmy", "mdy") if day_first else ("mdy", "dmy")
     wrong_order: list[tuple[str, str]] = []
     orders: set[str] = set()
-    latest = (now or datetime.now(tz)) + timedelta(days=1)
+    now = now or datetime.now(tz)
     width = len(csv_header)
     for n, end, line in records:
         lines = f"baris {n}" if n == end else f"baris {n}–{end}"
@@ -195,7 +195,7 @@ def read_forms_csv(path: Path, register_header: Sequence[str], tz: ZoneInfo, day
             else:
                 result.skipped.append(f"{lines}: stempel waktu {_shown(stamp)} tidak dikenali")
             continue
-        if moment.year < 2000 or moment > latest:
+        if not plausible_moment(moment, now):
             result.skipped.append(f"{lines}: stempel waktu {_shown(stamp)} di luar rentang wajar "
                                   "(sebelum tahun 2000 atau di masa depan)")
             continue

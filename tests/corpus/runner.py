@@ -37,6 +37,8 @@ OFFICERS = [["Andi Petugas", BIDANG[0], "andi@biro.test", "Ya", ""],
             ["Dodi Petugas", BIDANG[2], "dodi@biro.test", "Ya", ""]]
 FIRST = ("Budi", "Dewi", "Agus", "Sari", "Hendra", "Rina", "Yusuf", "Maya", "Andi", "Fitri", "Joko", "Lina")
 FAMILY = ("Santoso", "Lestari", "Pratama", "Wijaya", "Saputra", "Hasanah", "Gunawan", "Siregar")
+_ID_MOMENT = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")
+_ID_DATE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 GOOD_EVERY = 8  # one good guest between every 8 bad rows
 
 
@@ -131,6 +133,15 @@ def _substitute(v, subs):
     return v
 
 
+def good_rows(n: int, start: datetime | None = None) -> list[Row]:
+    start = start or datetime(DAY.year, DAY.month, DAY.day, 8, 0, tzinfo=WIB)
+    out = []
+    for i in range(n):
+        g = good_guest(i, start + timedelta(seconds=20 * i))
+        out.append(Row(i, {k: v for k, v in g.items() if k != "_dob"}, None, g["nik"]))
+    return out
+
+
 # --- putting the batch in -----------------------------------------------------------------
 
 
@@ -175,12 +186,24 @@ def cli(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedP
     return p
 
 
+def _sheets_date(v: str) -> float | None:
+    """Sheets (Indonesian locale) reads a real d/m/y date typed USER_ENTERED as a date serial."""
+    for pattern, fmt in ((_ID_MOMENT, "%d/%m/%Y %H:%M:%S"), (_ID_DATE, "%d/%m/%Y")):
+        if pattern.match(v):
+            try:
+                return datetime_to_serial(datetime.strptime(v, fmt).replace(tzinfo=WIB), WIB)
+            except ValueError:
+                return None
+    return None
+
+
 def submit_to_sheet(fake, header: list, rows: list[Row]) -> None:
     """Each row as Google Forms adds it: one new row, values USER_ENTERED (a column formatted
     as plain text keeps the text), the timestamp a date-time serial."""
     from tests.fakes.sheets_grid import user_entered
     sheet = fake.sheet(REG)
     where = {h: i for i, h in enumerate(header)}
+    table = [list(v) for v in fake.values(REG)] or [list(header)]
     for r in rows:
         cells = [None] * len(header)
         for k, v in r.values.items():
@@ -197,9 +220,11 @@ def submit_to_sheet(fake, header: list, rows: list[Row]) -> None:
             elif (sheet.number_format(1, c) or {}).get("type") == "TEXT":
                 cell = v
             else:
-                cell = user_entered(v)
+                cell = _sheets_date(v)
+                cell = user_entered(v) if cell is None else cell
             cells[c] = cell
-        fake.append_form_row(REG, cells)
+        table.append(cells)  # a blank row stays where it is (followed by others), as in a sheet
+    fake.set_values(REG, table)
 
 
 # --- what a user sees ----------------------------------------------------------------------
