@@ -21,7 +21,7 @@ from typing import Callable
 from bukutamu import __version__
 from bukutamu.adapters.store import SheetStore
 from bukutamu.config import Settings
-from bukutamu.core.mail import Mailer
+from bukutamu.core.mail import Mailer, MailKey, MailKind
 from bukutamu.core.plan import CycleContext, Plan, plan_cycle, tabs_to_read
 from bukutamu.core.sop import Sop, load_sop
 from bukutamu.core.workflow import MailFacts
@@ -121,7 +121,8 @@ class Poller:
         now = self.clock()
         facts = MailFacts(known=self.journal.known_keys(),
                           sent={s.key: s.sent_at for s in self.journal.sent_unreflected()},
-                          failed={f.key: f.error for f in self.journal.failed_unreflected()})
+                          failed={f.key: f.error for f in self.journal.failed_unreflected()},
+                          failed_to=self.journal.failed_recipients(MailKind.OFFICER_NOTICE.value))
         plan: Plan = plan_cycle(snapshot, now, self.ctx, facts, self.last_error)
         t2 = time.perf_counter()
         for mail in plan.mails:
@@ -133,8 +134,9 @@ class Poller:
             self.journal.mark_reflected(key)
         report = deliver(self.journal, self.mailer, [], now)
         for key in report.sent:
-            if "/petugas/" not in key:  # only officer notices become a sheet transition
-                self.journal.mark_reflected(key)
+            visit_key = MailKey.parse(key)
+            if visit_key is None or visit_key.kind is not MailKind.OFFICER_NOTICE:
+                self.journal.mark_reflected(key)  # only officer notices become a sheet transition
         self.journal.forget_payloads(now - PAYLOAD_DAYS)  # names in old bodies are not kept (UU PDP)
         for key, error in report.errors.items():
             log.warning("Email %s belum terkirim: %s", key.split("/")[1] if "/" in key else "?", error)

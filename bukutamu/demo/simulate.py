@@ -24,7 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from bukutamu.core.cells import datetime_to_serial
 from bukutamu.core.linkforms import SKM_ELEMENTS
-from bukutamu.core.notices import notice_key
+from bukutamu.app.helpdesk import HelpdeskInput, InputRefused, save_helpdesk_input
+from bukutamu.core.mail import MailKey, MailKind
 from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.register import read_register
 from bukutamu.core.schema import FORM, REGISTER_COLUMNS
@@ -178,7 +179,11 @@ class OfficeWeek:
     def helpdesk_action(self, v: Visit, action: str, only_open: bool = False) -> None:
         if only_open and v.status in ("SELESAI", "BATAL", "DUPLIKAT", ""):
             return
-        self.edit(v, "Aksi Helpdesk", action)
+        try:  # the same path as the helpdesk's own command: refused actions are not saved
+            save_helpdesk_input(self.store, self.tabs.register, self.settings.columns, self.poller.sop,
+                                v.visit_id, HelpdeskInput(action=action), self.now)
+        except InputRefused:
+            pass
 
     # -- reacting to what the engine wrote -------------------------------------
     def observe(self) -> None:
@@ -234,7 +239,7 @@ class OfficeWeek:
     def officer(self, v: Visit, action: str, cycle: int) -> Callable[[], None]:
         def act() -> None:
             params = {p.get("entry.1003"): p for p in
-                      self.link_params(notice_key(v.visit_id, "petugas", cycle), OFFICER_FORM)}
+                      self.link_params(str(MailKey(v.visit_id, MailKind.OFFICER_NOTICE, cycle)), OFFICER_FORM)}
             if action in params and self.rng.random() < 0.7:
                 p = params[action]
                 self.add_row(self.tabs.confirmations, {
@@ -247,7 +252,8 @@ class OfficeWeek:
     def feedback(self, v: Visit, cycle: int) -> Callable[[], None]:
         def act() -> None:
             unhappy = v.unhappy and cycle == 1
-            links = self.link_params(notice_key(v.visit_id, "tamu-umpan-balik", cycle), FEEDBACK_FORM)
+            links = self.link_params(str(MailKey(v.visit_id, MailKind.GUEST_FEEDBACK, cycle)),
+                                     FEEDBACK_FORM)
             if links and self.rng.random() < 0.8:
                 p = links[0]
                 row = {"Stempel waktu": datetime_to_serial(self.now, self.tz), "ID Kunjungan": p["entry.2001"],
