@@ -34,6 +34,16 @@ def at(h, m):
     return datetime(R.DAY.year, R.DAY.month, R.DAY.day, h, m, tzinfo=R.WIB)
 
 
+def test_a_held_back_corpus_can_be_dropped_in(tmp_path, monkeypatch):
+    extra = tmp_path / "held_back.json"
+    extra.write_text('[{"kind": "held:formula_name", "fields": {"nama": "=1+1"}, "expect": "ERROR", '
+                     '"says": "angka", "google": ["ERROR", "angka"]}]', encoding="utf-8")
+    monkeypatch.setenv("BUKUTAMU_CORPUS", str(extra))
+    cases = R.all_cases()
+    assert cases[-1].kind == "held:formula_name" and cases[-1].for_store("google") == ("ERROR", "angka")
+    assert len(cases) == len(CASES) + 1
+
+
 def test_the_corpus_has_at_least_100_kinds():
     kinds = [c.kind for c in R.all_cases()] + [f.kind for f in FILE_CASES] + [lay.kind for lay in LAYOUTS]
     assert len(kinds) == len(set(kinds)) and len(kinds) >= 100
@@ -171,12 +181,21 @@ def test_bad_input_corpus_full_cycle(office):
             r.index, reg[r.index]["[Sistem] Status"], reg[r.index]["[Sistem] Catatan"])
 
     # 4. What people open: the sheet tabs, the emails, the terminal, the XLSX.
-    problems = R.sheet_problems(o.tables())
+    tables = o.tables()
+    problems = R.sheet_problems(tables)
     mails = R.read_outbox(o.settings.mail.outbox)
     problems += mails.problems
     problems += R.terminal_problems("bukutamu register", o.terminal())
-    problems += R.xlsx_problems(o.xlsx())
+    xlsx = o.xlsx()
+    problems += R.xlsx_problems(xlsx)
     assert not problems, "\n".join(problems[:40])
+    # ... and the checks were not vacuous: formula-leading guest text did reach those outputs, neutralised.
+    assert any(str(c).startswith("'=") for r in tables["Antrian"][1:] for c in r)
+    assert any(str(c).startswith("'=") for r in tables["Riwayat"][1:] for c in r)
+    import openpyxl
+    assert any(isinstance(c.value, str) and c.value.startswith("'=")
+               for ws in openpyxl.load_workbook(xlsx).worksheets for row in ws.iter_rows() for c in row)
+    assert len(mails.messages) > len(good)
     for r in good:  # each good guest's officer got one notice with the right name
         vid = R.text_of(reg[r.index]["[Sistem] ID Kunjungan"])
         notices = [m for m in mails.messages if vid in m[2] and "Ada tamu untuk Anda" in m[2]]
