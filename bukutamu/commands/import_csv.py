@@ -20,7 +20,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("import-csv", help="impor jawaban Google Forms (CSV) ke store tertanam",
                        description="Menambahkan baris jawaban dari berkas CSV ekspor Google Forms/Sheets ke "
                                    "register tertanam. Baris yang sudah ada (stempel waktu sama, walau "
-                                   "helpdesk sudah mengoreksi isinya) dilewati, jadi aman dijalankan ulang. Setelah itu jalankan `bukutamu poll --once`.")
+                                   "helpdesk sudah mengoreksi isinya) dilewati, jadi aman dijalankan ulang. "
+                                   "Setelah itu jalankan `bukutamu poll --once`.")
     p.add_argument("berkas", type=Path, metavar="BERKAS", help="berkas .csv")
     p.add_argument("--bulan-dulu", action="store_true",
                    help="tanggal di CSV berformat bulan/hari/tahun (ekspor berbahasa Inggris AS); "

@@ -25,7 +25,6 @@ these functions shape copies shown elsewhere.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # C0 controls except TAB and LF, DEL, C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

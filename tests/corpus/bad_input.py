@@ -32,7 +32,7 @@ fake shows as ``#N/A``). All NIKs are synthetic (serials 9991–9999).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
 OK, WARN, ERROR, DUP, SKIP, NOTE, MANUAL, BLANK = "OK", "WARN", "ERROR", "DUP", "SKIP", "NOTE", "MANUAL", "BLANK"
@@ -259,7 +259,8 @@ class FileCase:
 
 
 FILE_CASES = [
-    FileCase("file:unterminated_quote_at_end", "open_quote_last", 1, 0, r"baris 5: tanda kutip.*Tidak ada yang diimpor"),
+    FileCase("file:unterminated_quote_at_end", "open_quote_last", 1, 0,
+             r"baris 5: tanda kutip.*Tidak ada yang diimpor"),
     FileCase("file:unterminated_quote_swallows_next", "open_quote_merge", 1, -2, r"baris 3–4: tanda kutip"),
     FileCase("file:duplicated_header", "dup_header", 1, 0, r'"Nama Lengkap" muncul 2 kali'),
     FileCase("file:duplicated_header_alias", "dup_header_alias", 1, 0, r'"Nama Lengkap" muncul 2 kali'),
