@@ -284,7 +284,7 @@ def read_outbox(folder: Path) -> MailCheck:
         plain = html = ""
         for part in msg.walk():
             if part.get_content_type() == "text/plain":
-                plain += part.get_content()
+                plain += part.get_content().replace("\r\n", "\n")
             elif part.get_content_type() == "text/html":
                 html += part.get_content()
         for name, body in (("text", plain), ("html", html)):

@@ -24,10 +24,11 @@ from bukutamu.engine import Poller
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
 from tests.corpus import runner as R
-from tests.corpus.bad_input import BLANK, CASES, FILE_CASES, LAYOUTS, SKIP
+from tests.corpus.bad_input import BLANK, CASES, FILE_CASES, INJECTIONS, LAYOUTS, SKIP
 from tests.fakes.sqlite_harness import SqliteHarness
 
 PETUGAS_HEADER = ["Nama", "Bidang", "Email", "Aktif", "Email Cadangan"]
+GOOD_NOTE = "Perlu salinan kontrak\nbesok pagi"
 
 
 def at(h, m):
@@ -89,7 +90,9 @@ class Office:
             r.good is False and r.case.for_store("sqlite")[0] in (SKIP, BLANK)))]
         assert len(reg) == len(present), (len(reg), len(present), self.import_messages[-3000:])
         out = {r.index: None for r in self.rows}
-        for row, cells in zip(present, reg):
+        self.position = {}
+        for k, (row, cells) in enumerate(zip(present, reg)):
+            self.position[row.index] = k
             nik = R.text_of(cells.get("NIK"))
             if row.good or row.values.get("nik") == row.nik:
                 assert nik.strip() == row.nik, f"row {row.index} misaligned: {row.case and row.case.kind}"
@@ -180,6 +183,22 @@ def test_bad_input_corpus_full_cycle(office):
         assert R.text_of(reg[r.index]["[Sistem] Status"]) == "MENUNGGU UMPAN BALIK", (
             r.index, reg[r.index]["[Sistem] Status"], reg[r.index]["[Sistem] Catatan"])
 
+    # 4. "Not enough": the helpdesk's free-text note (every injection payload on a bad row, a
+    #    plain two-line note on a good one) goes to the officer in a second-round notice.
+    payloads = [v for _, v, _ in INJECTIONS]
+    for n, r in enumerate(rows):
+        if reg[r.index] is None or R.text_of(reg[r.index]["[Sistem] Status"]) != "MENUNGGU UMPAN BALIK":
+            continue
+        note = GOOD_NOTE if r.good else payloads[n % len(payloads)]
+        o.h.edit_cell(R.REG, o.position[r.index], "Catatan Helpdesk", note)
+        o.h.edit_cell(R.REG, o.position[r.index], "Aksi Helpdesk", "Umpan Balik Tidak Cukup")
+    o.cycle(9, 30)
+    o.cycle(9, 31)
+    reg = o.in_register()
+    for r in good:
+        assert (R.text_of(reg[r.index]["[Sistem] Status"]), R.text_of(reg[r.index]["[Sistem] Putaran Layanan"])) \
+            == ("DILAYANI", "2"), (r.index, reg[r.index]["[Sistem] Status"], reg[r.index]["[Sistem] Catatan"])
+
     # 4. What people open: the sheet tabs, the emails, the terminal, the XLSX.
     tables = o.tables()
     problems = R.sheet_problems(tables)
@@ -196,6 +215,10 @@ def test_bad_input_corpus_full_cycle(office):
     assert any(isinstance(c.value, str) and c.value.startswith("'=")
                for ws in openpyxl.load_workbook(xlsx).worksheets for row in ws.iter_rows() for c in row)
     assert len(mails.messages) > len(good)
+    for r in good:  # the second-round notice carries the helpdesk's note, line break and all
+        vid = R.text_of(reg[r.index]["[Sistem] ID Kunjungan"])
+        again = [m for m in mails.messages if vid in m[2] and "kembali membutuhkan" in m[2]]
+        assert len(again) == 1 and "Catatan tamu: Perlu salinan kontrak\nbesok pagi" in again[0][2], (vid, again)
     for r in good:  # each good guest's officer got one notice with the right name
         vid = R.text_of(reg[r.index]["[Sistem] ID Kunjungan"])
         notices = [m for m in mails.messages if vid in m[2] and "Ada tamu untuk Anda" in m[2]]
