@@ -87,9 +87,11 @@ class CsvImport:
 
 
 FIELD_MAX = 50_000  # a Google Sheets cell holds at most 50,000 characters
-# A line break followed by what looks like the next response (a form timestamp, then a
-# comma) inside one field: a quote was left open and the next line(s) were swallowed.
-_NEXT_RECORD = re.compile(r"\n\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[ T]+\d{1,2}[:.]\d{2}[^\n]*,")
+# A line break followed by what looks like the next response (a form timestamp as the
+# first cell, then more cells) inside one field: a quote was left open and the next
+# line(s) were swallowed. A purpose that merely mentions a date on its second line is not.
+_NEXT_RECORD = re.compile(r"\n\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[ T]+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
+                          r"[^,\n]{0,16},[^\n]*,")
 _LONG_DIGITS = re.compile(r"\d{12,}")
 
 

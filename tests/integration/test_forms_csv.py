@@ -108,3 +108,12 @@ def test_a_month_first_file_is_refused_whole_rather_than_misdated(tmp_path):
     assert "--bulan-dulu" in str(e.value)
     got = read(path, day_first=False)
     assert len(got.rows) == 2 and not got.skipped
+
+
+def test_a_purpose_mentioning_a_date_on_its_second_line_is_not_a_merged_row(tmp_path):
+    path = write(tmp_path / "a.csv", ["Timestamp", "NIK", "Nama Lengkap", "Keperluan"], [
+        ["27/11/2026 08:00:00", "6171010101909991", "Budi Santoso",  # synthetic
+         "Rapat lanjutan\n28/11/2026 09:00 di ruang A, lantai 2"],
+    ])
+    got = read(path)
+    assert len(got.rows) == 1 and not got.skipped
