@@ -64,6 +64,7 @@ class Office:
             R.write_csv(tmp_path / "jawaban.csv", header, records)
             p = R.cli(tmp_path, "import-csv", str(tmp_path / "jawaban.csv"))
             self.import_messages = p.stdout + p.stderr
+            assert not R.terminal_problems("import-csv", self.import_messages)
             self.h = SqliteHarness(tmp_path, path=self.settings.store.path)
         else:
             from tests.fakes.google_harness import make_google_harness
@@ -313,6 +314,7 @@ def test_file_level_csv_kinds(case, tmp_path):
     p = R.cli(tmp_path, "import-csv", str(path), *case.args, check=False)
     out = p.stdout + p.stderr
     assert p.returncode == case.exit_code, out
+    assert not R.terminal_problems("import-csv", out)
     assert not case.says or re.search(case.says, out, re.I | re.S), out
     expected = n if case.imported is None else (n + case.imported if case.imported < 0 else case.imported)
     m = re.search(r"(\d+) baris diimpor", p.stdout)
