@@ -9,7 +9,7 @@ from bukutamu.core.cells import text
 from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
-from bukutamu.core.text import clean_text, sheet_safe
+from bukutamu.core.text import cell_text
 
 _PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM}  # never a helpdesk cell
 
@@ -22,7 +22,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _safe(value: Any) -> Any:
     """Program-written text may quote guest text: one line, no control characters, no live formula."""
-    return sheet_safe(clean_text(value, multiline=False)) if isinstance(value, str) else value
+    return cell_text(value)
 
 
 class Changes:

@@ -38,7 +38,7 @@ _SPACES = re.compile(r"[ \t\n]+")
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 
-__all__ = ["clean_text", "clean_line", "sheet_safe", "has_hidden_characters"]
+__all__ = ["clean_text", "clean_line", "sheet_safe", "cell_text", "has_hidden_characters"]
 
 
 def clean_text(value: object, multiline: bool = True) -> str:
@@ -71,6 +71,12 @@ def sheet_safe(value: object) -> object:
     if len(value) > 1 and value.startswith(_FORMULA_LEAD) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
+
+
+def cell_text(value: object) -> object:
+    """What the program writes into a cell for ``value``: one clean line, no live formula.
+    Compare a person's cell with a program copy of it through this, not raw."""
+    return sheet_safe(clean_text(value, multiline=False)) if isinstance(value, str) else value
 
 
 def has_hidden_characters(value: object) -> bool:

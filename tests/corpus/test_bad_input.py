@@ -451,3 +451,38 @@ def test_rows_deleted_under_us(harness, settings, when):
     ids = [R.text_of(r[h.index("[Sistem] ID Kunjungan")]) for r in t[1:] if r[h.index("[Sistem] ID Kunjungan")]]
     assert len(ids) == len(set(ids))
     assert not R.sheet_problems({R.REG: t, "Antrian": harness.table("Antrian")})
+
+
+# --- odd values in the helpdesk's own cells ------------------------------------------------
+
+
+@pytest.mark.parametrize("header, value, says", [
+    ("Verifikasi KTP", "=Sesuai", "tidak dikenal"),
+    ("Verifikasi KTP", "Sesuai\x1b[2J", "tidak dikenal"),
+    ("Aksi Helpdesk", "=HAPUS()", ""),
+    ("Aksi Helpdesk", "@Tamu Diterima", ""),
+    ("Aksi Helpdesk", "Tamu\u202eDiterima", ""),
+    ("Catatan Helpdesk", "=IMPORTXML(\"http://contoh.invalid\";\"//a\")", ""),
+], ids=["verify_formula", "verify_ansi", "action_formula", "action_at", "action_bidi", "note_formula"])
+def test_odd_helpdesk_cells_are_refused_once_and_the_cycle_goes_idle(harness, settings, header, value, says):
+    harness.store.init(tab_specs(settings))
+    harness.seed("Petugas", PETUGAS_HEADER, R.OFFICERS)
+    reg_header = harness.table(R.REG)[0]
+    rows = R.good_rows(3)
+    harness.seed(R.REG, reg_header, [[_cell(r, h) for h in reg_header] for r in rows])
+    clock = {"now": at(9, 0)}
+    poller = Poller(settings, harness.store, clock=lambda: clock["now"])
+    poller.run_once()
+    harness.edit_cell(R.REG, 1, header, value)
+    clock["now"] = at(9, 5)
+    poller.run_once()
+    for minute in (6, 7):  # no write loop: the odd value was answered once
+        clock["now"] = at(9, minute)
+        assert not poller.run_once().wrote
+    t = harness.table(R.REG)
+    h = t[0]
+    cells = dict(zip(h, t[2]))
+    assert re.search(says, R.text_of(cells["[Sistem] Catatan"]), re.I)
+    assert not R.sheet_problems({R.REG: t, "Antrian": harness.table("Antrian"), "Riwayat": harness.table("Riwayat")})
+    for i in (0, 2):  # the neighbours are untouched
+        assert R.text_of(dict(zip(h, t[1 + i]))["[Sistem] Status"]) == "MENUNGGU VERIFIKASI"
