@@ -20,7 +20,7 @@ from typing import Callable
 
 from bukutamu import __version__
 from bukutamu.adapters.store import SheetStore
-from bukutamu.config import Settings
+from bukutamu.config import ENV_HMAC_KEY, Settings, hmac_key_problem
 from bukutamu.core.mail import Mailer, MailKey, MailKind
 from bukutamu.core.plan import CycleContext, Plan, plan_cycle, tabs_to_read
 from bukutamu.core.sop import Sop, load_sop
@@ -40,31 +40,131 @@ def open_store(settings: Settings) -> SheetStore:
 
 
 def lock_path(settings: Settings) -> Path:
+    """One writer per store: beside the store file (embedded), or in the store's
+    data folder (google). Keyed to the store, not to a configurable folder, so two
+    configs naming one store still exclude each other."""
     if settings.store.kind == "google":
         return settings.data_dir / f"poller-{settings.store.spreadsheet_id[:40]}.lock"
     return settings.store.path.with_name(settings.store.path.name + ".lock")
 
 
 def journal_path(settings: Settings) -> Path:
+    """The mail journal of this store (in its own data folder: see config.default_data_dir)."""
     return settings.data_dir / "jurnal-email.sqlite"
 
 
-def nik_key(settings: Settings, create: bool = False) -> bytes:
+OWNER_FILE = "store.txt"
+
+
+def store_identity(settings: Settings) -> str:
+    """Who owns the data folder: the spreadsheet ID, or the SQLite file's path
+    relative to the folder (so a store copied or moved together with its data
+    folder -- a backup restored elsewhere -- still matches)."""
+    if settings.store.kind == "google":
+        return f"google {settings.store.spreadsheet_id}"
+    target = settings.store.path.resolve()
+    try:
+        return f"embedded {Path(os.path.relpath(target, settings.data_dir.resolve())).as_posix()}"
+    except ValueError:  # another drive (Windows)
+        return f"embedded {target}"
+
+
+def _shown(identity: str, folder: Path) -> str:
+    kind, _, what = identity.partition(" ")
+    return f"spreadsheet {what}" if kind == "google" else os.path.normpath(folder / what)
+
+
+def claim_data_dir(settings: Settings, *, write: bool = True) -> Path:
+    """Make sure the data folder belongs to this store: the first store to use it
+    writes its identity to ``store.txt``; any other store is refused (a shared
+    journal skips the second store's mails as "already sent", and the demo would
+    delete the other store's journal). ConfigError saying what to change."""
+    folder = settings.data_dir
+    marker = folder / OWNER_FILE
+    me = store_identity(settings)
+    try:
+        owner = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        owner = ""
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError(f"Berkas {marker} tidak bisa dibaca; periksa izin folder data.") from None
+    if owner and owner != me:
+        raise ConfigError(
+            f"Folder data {folder} dipakai store lain ({_shown(owner, folder)}). Setiap store butuh folder "
+            "data sendiri (jurnal email, kunci HMAC): atur store.data_dir ke folder lain untuk store ini. "
+            f"Bila store itu memang dipindah ke {_shown(me, folder)}, hapus berkas {marker}.")
+    if not owner and write:
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.write_text(me + "\n", encoding="utf-8")
+    return folder
+
+
+def key_path(settings: Settings) -> Path:
+    return settings.data_dir / "kunci-hmac"
+
+
+def status_path(settings: Settings) -> Path:
+    return settings.data_dir / "status.json"
+
+
+def nik_key(settings: Settings) -> bytes:
     """The HMAC key for NIK comparisons and link tokens: $BUKUTAMU_HMAC_KEY, or —
-    embedded mode only — a random key kept in the data folder (created by ``init``),
-    outside the repo."""
+    embedded mode — the key file in the store's data folder, outside the repo.
+
+    Never creates the key (``create_key`` does, for ``init`` only): a key that
+    silently reappeared would invalidate every link already emailed and every NIK
+    comparison with earlier visits. A missing or weak key is a ConfigError."""
     if settings.secrets.hmac_key:
-        return settings.secrets.hmac_key
-    path = settings.data_dir / "kunci-hmac"
+        return settings.secrets.hmac_key  # strength checked by load_settings
+    path = key_path(settings)
+    try:
+        key = path.read_bytes().strip()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"Kunci HMAC {path} tidak ada. Store baru: jalankan `bukutamu init` untuk membuatnya. Store yang "
+            "sudah berisi kunjungan: pulihkan berkas itu dari cadangan (bila dulu semua store memakai ./data, "
+            f"kuncinya mungkin di data/kunci-hmac; atau atur store.data_dir), atau atur {ENV_HMAC_KEY}."
+        ) from None
+    except OSError as e:
+        raise ConfigError(f"Kunci HMAC {path} tidak bisa dibaca ({e.strerror}); periksa izin berkasnya.") from None
+    problem = hmac_key_problem(key)
+    if problem:
+        raise ConfigError(
+            f"Kunci HMAC {path}: {problem}. Store yang belum berisi kunjungan: hapus berkas itu lalu jalankan "
+            "`bukutamu init` (membuat kunci acak yang kuat). Store yang sudah berisi kunjungan: tautan email yang "
+            "sudah terkirim dan perbandingan NIK bergantung pada kunci lama — bila tetap ingin menggantinya, "
+            "hapus berkas itu lalu jalankan `bukutamu init --kunci-baru`.")
+    return key
+
+
+def create_key(settings: Settings, *, has_visits: bool, replace_lost: bool = False) -> Path | None:
+    """Create the key file (``init`` only; the demo for its own data folder). Returns
+    its path when created, None when a key exists already (validated) or comes from
+    the environment.
+
+    Refused when the store already holds visits, unless ``replace_lost`` (``init
+    --kunci-baru``): their links and NIK hashes were made with the lost key."""
+    claim_data_dir(settings)
+    if settings.secrets.hmac_key:
+        return None
+    path = key_path(settings)
     if path.exists():
-        return path.read_bytes().strip()
-    if not create:
-        raise ConfigError("Kunci HMAC belum ada: jalankan `bukutamu init` atau atur BUKUTAMU_HMAC_KEY.")
+        nik_key(settings)  # a weak key is refused, never overwritten
+        if replace_lost:
+            raise ConfigError(f"Kunci HMAC {path} masih ada; --kunci-baru hanya untuk kunci yang hilang. "
+                              "Tidak ada yang diubah.")
+        return None
+    if has_visits and not replace_lost:
+        raise ConfigError(
+            f"Kunci HMAC {path} tidak ada, padahal store ini sudah berisi kunjungan. Tautan yang sudah "
+            "dikirim lewat email dan perbandingan NIK dengan kunjungan lama bergantung pada kunci lama: "
+            "pulihkan berkas itu dari cadangan. Hanya bila kunci lama memang hilang, jalankan "
+            "`bukutamu init --kunci-baru` (tautan lama tidak berlaku lagi).")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(_secrets.token_urlsafe(32))
-    return path.read_bytes().strip()
+    return path
 
 
 def cycle_context(settings: Settings, sop: Sop, key: bytes) -> CycleContext:
@@ -102,8 +202,9 @@ class Poller:
         from bukutamu.adapters.mail import mailer_from_settings
         self.settings = settings
         self.store = store
+        claim_data_dir(settings)
         self.sop = load_sop(settings.sop_path)
-        self.ctx = cycle_context(settings, self.sop, nik_key(settings, create=True))
+        self.ctx = cycle_context(settings, self.sop, nik_key(settings))  # never created here
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
         self.mailer = mailer or mailer_from_settings(settings)
         if journal is None:

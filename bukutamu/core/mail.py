@@ -116,6 +116,7 @@ class SendResult:
     message_id: str
     error: str = ""  # Indonesian, no personal data; set when ok is False
     permanent: bool = False  # True: retrying will not help (e.g. every recipient refused)
+    uncertain: bool = False  # sent in full, no answer: the server may have it (retried later, same Message-ID)
 
 
 class Mailer(Protocol):

@@ -68,6 +68,7 @@ class Visit:
 class SimulationStats:
     days: int = 0
     guests: int = 0
+    submissions: int = 0  # form rows: guests + repeated submissions
     cycles: int = 0
     holidays: list[str] = field(default_factory=list)
 
@@ -160,11 +161,16 @@ class OfficeWeek:
             self.visits[serial] = v
             self.add_row(self.tabs.register, {h: values.get(k, "") for h, k in self.form_columns})
             self.stats.guests += 1
+            self.stats.submissions += 1
             if rng.random() < 0.01:  # the guest submits the form twice
                 again = when + self.minutes(1, 3)
-                self.at(again, lambda: self.add_row(self.tabs.register, {
-                    h: {**values, "timestamp": datetime_to_serial(again, self.tz)}.get(k, "")
-                    for h, k in self.form_columns}))
+
+                def twice() -> None:
+                    self.add_row(self.tabs.register, {
+                        h: {**values, "timestamp": datetime_to_serial(again, self.tz)}.get(k, "")
+                        for h, k in self.form_columns})
+                    self.stats.submissions += 1
+                self.at(again, twice)
             if v.leaves_after:
                 self.at(when + v.leaves_after, lambda: self.helpdesk_action(v, "Tamu Pergi", only_open=True))
         return act
