@@ -9,7 +9,7 @@ from bukutamu.core.cells import text
 from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import HISTORY_COLUMNS, PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
-from bukutamu.core.text import cell_text
+from bukutamu.core.text import cell_text, unsheet
 
 _PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM}  # never a helpdesk cell
 _HISTORY_ID = next(c.header for c in HISTORY_COLUMNS if c.key == "visit_id")
@@ -72,13 +72,14 @@ class Changes:
         after a sort), or its key says fewer transitions than the Riwayat tab holds for
         the visit (an older write applied again over newer values)."""
         from bukutamu.core.intake import row_guard
-        have = text(self.current(row, "kunci"))
+        written = text(self.current(row, "kunci"))
+        have = unsheet(written)  # the key as computed, before the cell's apostrophe (see _row_keys)
         if not have:
             return ""
         base, _, counted = have.partition("#")
         vid = row.visit_id
         own = row_guard(row)
-        if own and base != own and base != vid:
+        if own and base != own and base != vid and written.partition("#")[0] != own:
             return ("PERHATIAN: kolom [Sistem] baris ini tidak cocok dengan stempel waktunya (baris dipindah saat "
                     "program menulis?). Baris tidak diproses; periksa tab Riwayat untuk " + vid + ", perbaiki kolom "
                     "[Sistem] baris ini, lalu kosongkan [Sistem] Kunci Baris.")
@@ -101,7 +102,7 @@ class Changes:
         out = []
         for ref in refs:
             row = self._rows[ref]
-            key = self.row_key(row)
+            key = cell_text(self.row_key(row))
             if key and not self.row_key_problem(row):
                 out.append(CellUpdate(self.register.columns.tab, ref, self.register.columns.header["kunci"], key))
         return out

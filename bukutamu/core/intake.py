@@ -18,6 +18,7 @@ from bukutamu.core.assess import NikIndex, assess_new_visit
 from bukutamu.core.notices import guest_queue_mail
 from bukutamu.core.schema import history_row
 from bukutamu.core.workflow import visit_facts
+from bukutamu.core.text import clean_line
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
@@ -33,7 +34,7 @@ def row_guard(row: RegisterRow) -> str:
     raw = row.raw("timestamp")
     if is_number(raw):
         return f"{float(raw):.8f}"
-    return str(raw or "").strip()
+    return clean_line(raw)  # as it is written: one line, no hidden characters
 
 
 @dataclass

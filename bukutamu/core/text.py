@@ -38,7 +38,7 @@ _SPACES = re.compile(r"[ \t\n]+")
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 
-__all__ = ["clean_text", "clean_line", "sheet_safe", "cell_text", "has_hidden_characters"]
+__all__ = ["clean_text", "clean_line", "sheet_safe", "cell_text", "unsheet", "has_hidden_characters"]
 
 
 def clean_text(value: object, multiline: bool = True) -> str:
@@ -77,6 +77,13 @@ def cell_text(value: object) -> object:
     """What the program writes into a cell for ``value``: one clean line, no live formula.
     Compare a person's cell with a program copy of it through this, not raw."""
     return sheet_safe(clean_text(value, multiline=False)) if isinstance(value, str) else value
+
+
+def unsheet(value: str) -> str:
+    """The text a program cell was written from, when ``sheet_safe`` added the apostrophe."""
+    if value.startswith("'") and sheet_safe(value[1:]) == value:
+        return value[1:]
+    return value
 
 
 def has_hidden_characters(value: object) -> bool:

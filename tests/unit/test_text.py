@@ -42,3 +42,9 @@ def test_sheet_safe(raw, want):
 
 def test_sheet_safe_leaves_non_text_alone():
     assert sheet_safe(5) == 5 and sheet_safe(None) is None and sheet_safe(2.5) == 2.5
+
+
+@pytest.mark.parametrize("raw", ["=1+1", "-5.50000000#6", "'quoted", "-5", "Budi", "'", "@x"])
+def test_unsheet_reverses_sheet_safe(raw):
+    from bukutamu.core.text import unsheet
+    assert unsheet(sheet_safe(raw)) == raw
