@@ -13,6 +13,7 @@ import pkgutil
 import sys
 
 from bukutamu import __version__, commands
+from bukutamu.core.text import clean_text
 from bukutamu.errors import BukutamuError
 
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except BukutamuError as e:
-        print(f"Galat: {e}", file=sys.stderr)
+        print(f"Galat: {clean_text(str(e))}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("Dihentikan.", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from bukutamu.config import Settings, load_settings
+from bukutamu.core.text import clean_text
 
 
 def settings_from(args) -> Settings:
@@ -12,8 +13,8 @@ def settings_from(args) -> Settings:
 
 
 def say(message: str) -> None:
-    print(message, flush=True)
+    print(clean_text(message), flush=True)  # text from a sheet or CSV may carry ESC, bidi …
 
 
 def warn(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(clean_text(message), file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ from bukutamu.core.ktp import mask_nik
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, read_register
 from bukutamu.core.sop import Sop, load_sop
+from bukutamu.core.text import clean_line
 from bukutamu.engine import open_store
 
 
@@ -31,11 +32,12 @@ def format_register(rows: list[RegisterRow], tz: ZoneInfo, sop: Sop | None = Non
     lines = [f"{'Antrian':<8} {'ID Kunjungan':<15} {'Daftar':<16} {'Nama':<24} {'NIK':<17} {'Status':<22} Cek KTP"]
     for r in rows:
         when = r.moment("waktu_daftar", tz)
-        lines.append(f"{r.text('antrian'):<8} {r.visit_id:<15} "
-                     f"{when.strftime('%d/%m/%Y %H:%M') if when else '':<16} {r.text('nama')[:24]:<24} "
-                     f"{mask_nik(r.raw('nik')):<17} {r.text('status')[:22]:<22} {r.text('cek_ktp')[:60]}")
+        t = lambda key: clean_line(r.text(key))  # noqa: E731 - no control/bidi characters on a terminal
+        lines.append(f"{t('antrian'):<8} {clean_line(r.visit_id):<15} "
+                     f"{when.strftime('%d/%m/%Y %H:%M') if when else '':<16} {t('nama')[:24]:<24} "
+                     f"{clean_line(mask_nik(r.raw('nik'))):<17} {t('status')[:22]:<22} {t('cek_ktp')[:60]}")
         if r.text("catatan"):
-            lines.append(f"{'':<8} Catatan: {r.text('catatan')}")
+            lines.append(f"{'':<8} Catatan: {t('catatan')}")
         state = sop.state_by_label(r.text("status")) if sop else None
         if state is not None and state.open and next_inputs(sop, state.code):
             lines.append(f"{'':<8} Berikutnya: {', '.join(next_inputs(sop, state.code))}")

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bukutamu.core.schema import HELPDESK_ACTIONS, VERIFY_OK, VERIFY_WRONG
 from bukutamu.core.sop import Sop
+from bukutamu.core.text import cell_text
 
 APPLIED, REFUSED, UNKNOWN = "diterapkan", "ditolak", "tidak dikenal"
 # "Tamu Diterima" while the officer notice is still unsent or failed: the helpdesk
@@ -35,7 +36,8 @@ def processed_action(marker: str) -> str:
 
 
 def is_new_action(cell: str, marker: str) -> bool:
-    return bool(cell) and cell != processed_action(marker)
+    # The marker was written through cell_text: compare like with like ("=X" is stored "'=X").
+    return bool(cell) and cell_text(cell) != processed_action(marker)
 
 
 def canonical_action(value: str) -> str | None:

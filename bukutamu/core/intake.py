@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
-from bukutamu.core.cells import datetime_to_serial, is_number, local_date
+from bukutamu.core.cells import datetime_to_serial, is_number, local_date, plausible_moment
 from bukutamu.core.queue import counter_key, highest_issued, queue_label, visit_id
 from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.assess import NikIndex, assess_new_visit
 from bukutamu.core.notices import guest_queue_mail
 from bukutamu.core.schema import history_row
 from bukutamu.core.workflow import visit_facts
+from bukutamu.core.text import clean_line
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
@@ -33,7 +34,7 @@ def row_guard(row: RegisterRow) -> str:
     raw = row.raw("timestamp")
     if is_number(raw):
         return f"{float(raw):.8f}"
-    return str(raw or "").strip()
+    return clean_line(raw)  # as it is written: one line, no hidden characters
 
 
 @dataclass
@@ -49,10 +50,15 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
     result = IntakeResult()
     sheet_tz = ctx.sheet_tz or ctx.tz
     candidates: list[tuple[datetime, int, RegisterRow, str]] = []
+    unreadable: set = set()
     for row in register.rows:
         if row.visit_id or row.is_blank():
             continue
         submitted = row.moment("timestamp", sheet_tz)
+        if submitted is not None and not plausible_moment(submitted, now):
+            submitted = None  # a number typed into the timestamp cell: 1899, year 9999 …
+        if submitted is None and row.text("timestamp"):
+            unreadable.add(row.ref)
         if submitted is not None:
             candidates.append((submitted, row.position, row, SOURCE_FORM))
         elif row.text("nik") and row.text("nama"):
@@ -87,7 +93,9 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         changes.set(row, "cek_ktp", decision.ktp_summary)
         note = decision.note
         if source == SOURCE_HELPDESK:
-            note = "; ".join(filter(None, ["Dicatat manual (tanpa stempel waktu formulir)", note]))
+            why = ("Stempel waktu tidak terbaca atau di luar rentang wajar; dicatat saat terlihat"
+                   if row.ref in unreadable else "Dicatat manual (tanpa stempel waktu formulir)")
+            note = "; ".join(filter(None, [why, note]))
         changes.set(row, "catatan", note)
         changes.append(ctx.history_tab, history_row(
             visit_id=vid, antrian=label, langkah=transition.step, dari="", ke=status, waktu=serial,

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from bukutamu.core.links import make_token, prefill_url
 from bukutamu.core.mail import MailKey, MailKind, OutgoingMail
+from bukutamu.core.text import clean_line, clean_text
 
 PURPOSE_RECEIVED, PURPOSE_DONE, PURPOSE_FEEDBACK = "diterima", "layanan_selesai", "umpan_balik"
 ACTION_LABELS = {PURPOSE_RECEIVED: "Tamu Diterima", PURPOSE_DONE: "Layanan Selesai"}
@@ -150,6 +151,10 @@ def _text(title: str, rows: list[tuple[str, str]], paragraphs: list[str], button
 def _mail(key: MailKey, to: tuple[str, ...], subject: str, office: str, title: str,
           rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str],
           greeting: str = "", contact: str = "") -> OutgoingMail:
+    # Guest text: no control/bidi characters; one line per field, paragraphs may keep line breaks.
+    subject, title, greeting = clean_line(subject), clean_line(title), clean_line(greeting)
+    rows = [(clean_line(k), clean_line(v)) for k, v in rows]
+    paragraphs = [clean_text(p).strip() for p in paragraphs]
     return OutgoingMail(key=str(key), to=to, subject=subject,
                         html=_page(office, title, rows, paragraphs, buttons, greeting, contact),
                         text=_text(title, rows, paragraphs, buttons, greeting, office, contact))

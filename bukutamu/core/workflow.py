@@ -26,6 +26,7 @@ from bukutamu.core.officers import Officer, assign
 from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import HELPDESK_ACTIONS, VERIFY_OK, VERIFY_WRONG, history_row
 from bukutamu.core.sheet import CellUpdate
+from bukutamu.core.text import cell_text
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
@@ -204,7 +205,7 @@ def _events_for(row: RegisterRow, changes: "Changes", now: datetime, ctx: "Cycle
                 links: list[LinkEvent], state: str) -> list[_Event]:
     events: list[_Event] = []
     verify = row.text("verifikasi")
-    if verify and verify != text(changes.current(row, "verifikasi_terproses")):
+    if verify and cell_text(verify) != text(changes.current(row, "verifikasi_terproses")):
         name = {VERIFY_OK: "sesuai", VERIFY_WRONG: "tidak_sesuai"}.get(verify)
         if name:
             events.append(_Event(name, now, SOURCE_HELPDESK, f"Verifikasi KTP: {verify}",
