@@ -11,7 +11,7 @@ from bukutamu.config import load_settings
 from bukutamu.web import create_app
 from bukutamu.web.runner import CycleRunner
 from bukutamu.web.server import build_runtime
-from tests.e2e.test_google_forms_flow import REG, cli, office, submit_guests  # noqa: F401 - fixture
+from tests.e2e.test_google_forms_flow import cli, office, submit_guests  # noqa: F401 - office is a fixture
 from tests.web.conftest import WIB
 
 

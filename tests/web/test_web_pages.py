@@ -5,7 +5,7 @@ refusals, the officers page, the lobby data."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from tests.web.conftest import LPSE, WIB, csrf_of, guests, kiosk_fields
