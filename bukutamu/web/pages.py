@@ -29,7 +29,7 @@ from bukutamu.app import kiosk as kiosk_app
 from bukutamu.app import links as links_app
 from bukutamu.app import officers as officers_app
 from bukutamu.app.helpdesk import HelpdeskInput, InputRefused, VisitNotFound, save_helpdesk_input
-from bukutamu.core.helpdesk import canonical_action, processed_action
+from bukutamu.core.helpdesk import canonical_action, next_inputs, processed_action
 from bukutamu.core.ktp.mask import mask_nik
 from bukutamu.core.linkforms import SKM_ELEMENTS
 from bukutamu.core.notices import ACTION_LABELS, PURPOSE_FEEDBACK
@@ -423,7 +423,9 @@ def board_visit(visit_id: str):
                 return redirect(url_for("pages.board_visit", kunjungan=None, visit_id=visit_id))
             problem = text
     detail = board_app.visit_detail(r.store(), r.settings, visit_id) or detail
-    return render_template("visit.html", d=detail, fields=EDITABLE, problem=problem,
+    state = r.sop.state_by_label(detail.get("status", ""))
+    inputs = next_inputs(r.sop, state.code) if state is not None and state.open else []
+    return render_template("visit.html", d=detail, fields=EDITABLE, problem=problem, inputs=inputs,
                            message=session.pop("pesan", ""), log=r.webdb.corrections(visit_id),
                            user=session["user"], role=session["role"])
 
