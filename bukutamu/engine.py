@@ -49,22 +49,55 @@ def journal_path(settings: Settings) -> Path:
     return settings.data_dir / "jurnal-email.sqlite"
 
 
+def status_path(settings: Settings) -> Path:
+    """The heartbeat file every cycle writes (`poll --once` and `run`)."""
+    return settings.data_dir / "status.json"
+
+
 def nik_key(settings: Settings, create: bool = False) -> bytes:
     """The HMAC key for NIK comparisons and link tokens: $BUKUTAMU_HMAC_KEY, or —
     embedded mode only — a random key kept in the data folder (created by ``init``),
     outside the repo."""
     if settings.secrets.hmac_key:
         return settings.secrets.hmac_key
+    from bukutamu.adapters.files import faults, private_dir
     path = settings.data_dir / "kunci-hmac"
     if path.exists():
-        return path.read_bytes().strip()
+        return _read_key_file(path)
     if not create:
         raise ConfigError("Kunci HMAC belum ada: jalankan `bukutamu init` atau atur BUKUTAMU_HMAC_KEY.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(_secrets.token_urlsafe(32))
-    return path.read_bytes().strip()
+    private_dir(path.parent)
+    with faults(path, "berkas kunci HMAC"):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                os.fchmod(f.fileno(), 0o600)
+                f.write(_secrets.token_urlsafe(32))
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(tmp, path)  # complete or absent; never replaces a key made meanwhile
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return _read_key_file(path)
+
+
+def _read_key_file(path: Path) -> bytes:
+    """The key file's content; an empty or truncated file (a full disk at `init`) is
+    refused: hashing NIKs with an empty key would be silent and wrong."""
+    from bukutamu.adapters.files import faults
+    from bukutamu.errors import CorruptFile
+    with faults(path, "berkas kunci HMAC"):
+        key = path.read_bytes().strip()
+    if len(key) < 16:
+        raise CorruptFile(f"Berkas kunci HMAC {path} kosong atau terpotong. Bila store belum berisi kunjungan: "
+                          "hapus berkas itu lalu jalankan `bukutamu init` (kunci baru dibuat). Bila sudah ada "
+                          "kunjungan: pulihkan berkas itu dari cadangan, atau atur BUKUTAMU_HMAC_KEY dengan kunci "
+                          "yang lama (kunci baru membuat tautan di email lama tidak berlaku).")
+    return key
 
 
 def cycle_context(settings: Settings, sop: Sop, key: bytes) -> CycleContext:

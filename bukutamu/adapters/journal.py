@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bukutamu.adapters.files import faults, private_file
 from bukutamu.core.mail import Attachment, InlineImage, OutgoingMail
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -139,33 +140,36 @@ class MailJournal:
     def __init__(self, path: str | os.PathLike, *, backoff_base: timedelta = timedelta(minutes=1),
                  backoff_cap: timedelta = timedelta(minutes=60)):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        private_file(self.path, "jurnal email")  # 0600 before SQLite creates it (and its -wal/-shm)
         # Autocommit mode; every write below runs in its own BEGIN IMMEDIATE ... COMMIT.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        with self._tx():
-            for stmt in filter(str.strip, _SCHEMA.split(";")):
-                self._db.execute(stmt)
+        with self._faults():
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA busy_timeout=30000")
+                with self._tx():
+                    for stmt in filter(str.strip, _SCHEMA.split(";")):
+                        self._db.execute(stmt)
+                self._db.execute("SELECT COUNT(*) FROM mail").fetchone()
+            except BaseException:
+                self._db.close()
+                raise
+
+    def _faults(self):
+        return faults(self.path, "jurnal email",
+                      corrupt=f"Jurnal email {self.path} rusak (bukan database SQLite yang utuh). Hentikan "
+                              "bukutamu, pindahkan berkas itu ke tempat lain (jangan dihapus), lalu jalankan lagi: "
+                              "jurnal baru dibuat. Email yang hasilnya sudah tercatat di register (petugas "
+                              "dihubungi, eskalasi) tidak dikirim ulang; email untuk kunjungan yang masih "
+                              "menunggu bisa terkirim sekali lagi.")
 
     # --- plumbing --------------------------------------------------------------
 
-    class _Tx:
-        def __init__(self, db: sqlite3.Connection):
-            self.db = db
-
-        def __enter__(self):
-            self.db.execute("BEGIN IMMEDIATE")
-            return self.db
-
-        def __exit__(self, exc_type, exc, tb):
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-            return False
-
-    def _tx(self) -> "MailJournal._Tx":
-        return MailJournal._Tx(self._db)
+    def _tx(self):
+        from bukutamu.adapters.sqlite_store import _Tx
+        return _Tx(self._db, self._faults)
 
     def close(self) -> None:
         self._db.close()

@@ -9,9 +9,9 @@ from bukutamu.config import ENV_GOOGLE_KEY, ENV_HMAC_KEY, load_settings
 from bukutamu.core.schema import (HISTORY_COLUMNS, OFFICER_COLUMNS, QUEUE_COLUMNS, SYSTEM_COLUMNS,
                                   resolve_columns)
 from bukutamu.core.register import read_register
-from bukutamu.errors import BukutamuError
+from bukutamu.errors import BukutamuError, CorruptFile
 
-OK, FAIL, INFO = "[ OK ]", "[GAGAL]", "[INFO]"
+OK, FAIL, INFO, WARN = "[ OK ]", "[GAGAL]", "[INFO]", "[AWAS]"
 
 
 def add_parser(sub) -> None:
@@ -41,6 +41,21 @@ def _credentials(settings) -> tuple[str, str]:
                 "(bagikan spreadsheet ke alamat ini sebagai Editor)")
 
 
+def _exposed_files(settings) -> list[tuple[str, str]]:
+    """Secrets and personal data readable by other users of this computer."""
+    from bukutamu.adapters.files import readable_by_others
+    from bukutamu.engine import journal_path
+    files = []
+    if settings.store.kind == "google" and settings.secrets.google_key_file:
+        files.append(("kunci service account", settings.secrets.google_key_file))
+    if settings.store.kind != "google":
+        files.append(("store", settings.store.path))
+    files += [("jurnal email", journal_path(settings)), ("kunci HMAC", settings.data_dir / "kunci-hmac")]
+    return [(WARN, f"Izin berkas: {what} {path} dapat dibaca pengguna lain di komputer ini — "
+                   f"jalankan `chmod 600 {path}` (berisi rahasia/data pribadi)")
+            for what, path in files if readable_by_others(path)]
+
+
 def run(args) -> int:
     lines: list[tuple[str, str]] = []
     try:
@@ -54,8 +69,11 @@ def run(args) -> int:
     try:
         nik_key(settings)
         lines.append((OK, "Kunci HMAC: tersedia" + ("" if settings.secrets.hmac_key else " (berkas data/kunci-hmac)")))
+    except CorruptFile as e:
+        lines.append((FAIL, f"Kunci HMAC: {e}"))
     except BukutamuError:
         lines.append((FAIL, f"Kunci HMAC: belum ada — jalankan `bukutamu init` atau atur {ENV_HMAC_KEY}"))
+    lines += _exposed_files(settings)
     snapshot = None
     if lines[1][0] != FAIL:
         try:

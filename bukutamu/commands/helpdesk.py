@@ -8,7 +8,7 @@ poller takes them from there on its next cycle.
 from __future__ import annotations
 
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
-from bukutamu.commands._common import say, settings_from
+from bukutamu.commands._common import choice_metavar, say, settings_from, sheet_choice
 from bukutamu.core.schema import FORM, HELPDESK_ACTIONS, REGISTER_COLUMNS, VERIFY_OK, VERIFY_WRONG
 from bukutamu.core.register import read_register
 from bukutamu.errors import BukutamuError
@@ -22,9 +22,11 @@ def add_parser(sub) -> None:
                                    "kunjungan. Poller memprosesnya pada siklus berikutnya.")
     p.add_argument("kunjungan", metavar="KUNJUNGAN",
                    help="ID kunjungan (20261125-A001) atau nomor antrian hari ini (A-001)")
-    p.add_argument("--verifikasi", choices=("Sesuai", "Tidak-Sesuai"), help="hasil pencocokan dengan fisik KTP")
-    p.add_argument("--aksi", choices=sorted(a.replace(" ", "-") for a in HELPDESK_ACTIONS),
-                   help="langkah berikutnya, mis. Tamu-Diterima")
+    p.add_argument("--verifikasi", type=sheet_choice((VERIFY_OK, VERIFY_WRONG), "verifikasi"),
+                   metavar=choice_metavar((VERIFY_OK, VERIFY_WRONG)), help="hasil pencocokan dengan fisik KTP")
+    p.add_argument("--aksi", type=sheet_choice(sorted(HELPDESK_ACTIONS), "aksi"),
+                   metavar=choice_metavar(sorted(HELPDESK_ACTIONS)),
+                   help='langkah berikutnya, mis. Tamu-Diterima atau "Tamu Diterima" (huruf besar/kecil bebas)')
     p.add_argument("--catatan", help="catatan helpdesk (mis. catatan tamu saat umpan balik belum cukup)")
     p.add_argument("--ubah", action="append", default=[], metavar="KOLOM=NILAI",
                    help=f"koreksi isian tamu; KOLOM salah satu dari: {', '.join(sorted(_FORM_KEYS))}")

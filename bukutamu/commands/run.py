@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bukutamu.adapters.lock import WriterLock
 from bukutamu.commands._common import settings_from
-from bukutamu.engine import Poller, lock_path, open_store
+from bukutamu.engine import Poller, lock_path, open_store, status_path
 
 
 def add_parser(sub) -> None:
@@ -23,7 +23,7 @@ def run(args) -> int:
         store = open_store(settings)
         poller = Poller(settings, store)
         weekly = _weekly_job(settings, poller)
-        service = Service(settings, poller.run_once, weekly, StatusFile(settings.data_dir / "status.json"),
+        service = Service(settings, poller.run_once, weekly, StatusFile(status_path(settings)),
                           send_alert=lambda mail: deliver(poller.journal, poller.mailer, [mail],
                                                           poller.clock()),
                           record_error=lambda message: setattr(poller, "last_error", message))
