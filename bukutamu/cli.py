@@ -78,6 +78,10 @@ class BukutamuParser(argparse.ArgumentParser):
         with _indonesian():
             super().__init__(*args, **kwargs)
 
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        with _indonesian():
+            return super().parse_args(args, namespace)
+
     def parse_known_args(self, args=None, namespace=None):
         with _indonesian():
             return super().parse_known_args(args, namespace)

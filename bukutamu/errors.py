@@ -104,7 +104,34 @@ def environment_fault(e: BaseException, path: object = None, what: str = "") -> 
             return CorruptFile(f"{target[:1].upper()}{target[1:]} rusak (bukan database SQLite yang utuh). "
                                "Pindahkan berkas itu ke tempat lain (jangan dihapus; bisa diperiksa kemudian) "
                                "lalu jalankan lagi.")
-        if primary == 10:  # SQLITE_IOERR: the OS refused a read or write
+        if primary == 10:  # SQLITE_IOERR: the OS refused a read or write; ask the file system why
+            why = _file_system_state(path)
+            if why == "full":
+                return DiskFull(f"Disk penuh: {target} tidak dapat ditulis. Kosongkan ruang disk, lalu jalankan "
+                                "lagi; perubahan yang gagal tidak disimpan setengah jalan.")
+            if why == "read-only":
+                return NotWritable(f"Tidak dapat menulis {target}: disk ter-mount hanya-baca. Pasang ulang disk "
+                                   "agar dapat ditulisi, lalu jalankan lagi.")
             return DiskFull(f"Gagal membaca/menulis {target} (galat I/O disk). Periksa ruang disk dan "
                             "kesehatan disk, lalu jalankan lagi.")
     return None
+
+
+def _file_system_state(path: object) -> str:
+    """"full", "read-only" or "" for the file system holding ``path``."""
+    import os
+    from pathlib import Path
+    if not path:
+        return ""
+    p = Path(str(path))
+    while not p.exists() and p.parent != p:
+        p = p.parent
+    try:
+        st = os.statvfs(p)
+    except OSError:
+        return ""
+    if st.f_flag & os.ST_RDONLY:
+        return "read-only"
+    if st.f_bavail * st.f_frsize < 256 * 1024:
+        return "full"
+    return ""
