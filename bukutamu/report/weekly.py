@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from bukutamu.config import Settings
 from bukutamu.report.build import HTML_NAME, WeekReport, build_week_report, report_mail
@@ -42,15 +43,19 @@ def send(report: WeekReport, settings: Settings, journal, mailer, now: datetime,
     return deliver(journal, mailer, [mail], now)
 
 
-def missing_weeks(settings: Settings, now: datetime, first_event: datetime | None) -> list[Week]:
-    """Finished weeks (newest last) that have no report folder yet, since the first event."""
+def missing_weeks(settings: Settings, now: datetime, first_event: datetime | None,
+                  mailed: Callable[[Week], bool] | None = None) -> list[Week]:
+    """Finished weeks (newest last) that have no report folder yet, since the first event;
+    with ``mailed``, also weeks whose files exist but whose email was never recorded
+    (the job was killed between writing the files and recording the email)."""
     last = last_finished_week(now, settings.office.time_zone)
     weeks = []
     for back in range(CATCH_UP_WEEKS):
         week = Week(last.monday - timedelta(weeks=back))
         if first_event is not None and week.sunday < first_event.date():
             break
-        if not (Path(settings.report.folder) / week.label / HTML_NAME).exists():
+        if not (Path(settings.report.folder) / week.label / HTML_NAME).exists() or (
+                mailed is not None and not mailed(week)):
             weeks.append(week)
     return list(reversed(weeks))
 
@@ -70,7 +75,9 @@ def weekly_job(settings: Settings, poller):
         tz = ZoneInfo(settings.office.time_zone)
         times = [parse_datetime(r.get(cols.index["waktu"]), tz) for r in history.rows]
         first = min((t for t in times if t), default=None)
-        for week in missing_weeks(settings, now, first):
+        known = poller.journal.known_keys() if settings.report.recipients else None
+        mailed = (lambda week: mail_key(week) in known) if known is not None else None
+        for week in missing_weeks(settings, now, first, mailed):
             report = generate(poller.store, settings, week)
             log.info("Laporan %s dibuat: %s", week.label, report.html_path)
             if settings.report.recipients:
