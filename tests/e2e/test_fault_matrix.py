@@ -11,7 +11,9 @@ Faults: the Sheets API answers 429 / 500 / a 502 HTML page, times out, or resets
 connection, at the cycle's read, its write, and the write guard's extra read and
 write; the SMTP server refuses (4xx / 5xx), drops the connection or stalls at
 connect, EHLO, AUTH, MAIL, RCPT and DATA; the disk fills; the data folder turns
-read-only. RELIABILITY.md reports the figures; rerun with ``pytest -m matrix``.
+read-only. `make test` runs a subset that tries every request, stage and fault kind at
+least once; ``pytest -m "matrix or full_matrix"`` runs the whole product (.ci/run does).
+RELIABILITY.md reports the figures.
 """
 
 from __future__ import annotations
@@ -19,27 +21,10 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.disk import SmallDisk
-from tests.fakes.office_day import NOTICE_PHASE, REG, Office, assert_recovered, snapshot, verify
+from tests.fakes.office_day import NOTICE_PHASE, REG, Office, assert_recovered, full, reference, verify
 from tests.fakes.smtp_server import SmtpTestServer
 
 pytestmark = pytest.mark.matrix
-
-_REFERENCE: dict[str, dict] = {}
-
-
-def reference(kind: str, tmp_path_factory) -> dict:
-    """What a fault-free morning ends with (computed once per store)."""
-    if kind not in _REFERENCE:
-        with SmtpTestServer() as smtp:
-            o = Office(kind, tmp_path_factory.mktemp(f"referensi-{kind}"), smtp)
-            try:
-                o.run_phases()
-                _REFERENCE[kind] = snapshot(o)
-                assert_recovered(verify(o, None))
-            finally:
-                o.close()
-    return _REFERENCE[kind]
-
 
 # --- Google Sheets API ------------------------------------------------------------------------
 
@@ -47,8 +32,13 @@ SHEETS_FAULTS = {"429": "429", "500": "500", "502-html": "502-html", "timeout": 
 REQUESTS = ["read", "write", "guard-read", "guard-write"]
 
 
-@pytest.mark.parametrize("fault", list(SHEETS_FAULTS))
-@pytest.mark.parametrize("request_", REQUESTS)
+# Every request and every fault at least once in `make test`; the whole product with -m full_matrix.
+SHEETS_DEFAULT = {("read", "429"), ("write", "500"), ("guard-read", "502-html"), ("guard-write", "timeout"),
+                  ("write", "reset"), ("read", "timeout")}
+
+
+@pytest.mark.parametrize("request_,fault", [full(r, f, default=(r, f) in SHEETS_DEFAULT)
+                                            for r in REQUESTS for f in SHEETS_FAULTS])
 def test_sheets_api_fault(tmp_path, tmp_path_factory, request_, fault):
     ref = reference("google", tmp_path_factory)
     kind = SHEETS_FAULTS[fault]
@@ -85,8 +75,12 @@ SMTP_FAULTS = ["4xx", "5xx", "drop", "stall"]
 PERMANENT = {("rcpt", "5xx"), ("data", "5xx")}  # the server refused this message for good
 
 
-@pytest.mark.parametrize("fault", SMTP_FAULTS)
-@pytest.mark.parametrize("stage", STAGES)
+SMTP_DEFAULT = {("connect", "4xx"), ("ehlo", "drop"), ("auth", "5xx"), ("mail", "stall"), ("rcpt", "5xx"),
+                ("rcpt", "4xx"), ("data", "drop"), ("data", "5xx"), ("connect", "stall")}
+
+
+@pytest.mark.parametrize("stage,fault", [full(st, f, default=(st, f) in SMTP_DEFAULT)
+                                         for st in STAGES for f in SMTP_FAULTS])
 def test_smtp_fault(tmp_path, tmp_path_factory, stage, fault):
     ref = reference("sqlite", tmp_path_factory)
     auth = ("bukutamu@biro.test", "sandi-uji") if stage == "auth" else None

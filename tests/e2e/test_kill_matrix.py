@@ -22,7 +22,7 @@ import pytest
 
 from bukutamu.report.metrics import parse_week
 from tests.fakes.office_day import (NOTICE_PHASE, PHASES, START, WEEKLY_AT, Office, assert_recovered, env_for,
-                                    snapshot, verify)
+                                    full, reference, verify)
 from tests.fakes.smtp_server import SmtpTestServer
 
 pytestmark = pytest.mark.matrix
@@ -30,21 +30,6 @@ pytestmark = pytest.mark.matrix
 HERE = Path(__file__).resolve().parent
 CYCLE_STEPS = ["after-read", "after-plan", "after-intent", "after-write", "mid-send", "after-send"]
 REPORT_STEPS = ["report-after-files", "report-after-send"]
-_REFERENCE: dict[str, dict] = {}
-
-
-def reference(kind: str, tmp_path_factory) -> dict:
-    if kind not in _REFERENCE:
-        with SmtpTestServer() as smtp:
-            o = Office(kind, tmp_path_factory.mktemp(f"referensi-{kind}"), smtp)
-            try:
-                o.run_phases()
-                _REFERENCE[kind] = snapshot(o)
-            finally:
-                o.close()
-    return _REFERENCE[kind]
-
-
 def killed(o: Office, step: str) -> subprocess.CompletedProcess:
     p = subprocess.run([sys.executable, str(HERE / "crash_poller.py"), str(o.config), o.now.isoformat(), step],
                        env=env_for(o), capture_output=True, text=True, timeout=120)
@@ -52,8 +37,8 @@ def killed(o: Office, step: str) -> subprocess.CompletedProcess:
     return p
 
 
-@pytest.mark.parametrize("step", CYCLE_STEPS)
-@pytest.mark.parametrize("kind", ["sqlite", "google"])
+@pytest.mark.parametrize("kind,step", [full(k, st, default=k == "sqlite" or st in ("after-write", "after-send"))
+                                       for k in ("sqlite", "google") for st in CYCLE_STEPS])
 def test_cycle_killed(tmp_path, tmp_path_factory, kind, step):
     ref = reference(kind, tmp_path_factory)
     with SmtpTestServer() as smtp:
@@ -77,8 +62,8 @@ def test_cycle_killed(tmp_path, tmp_path_factory, kind, step):
             o.close()
 
 
-@pytest.mark.parametrize("step", REPORT_STEPS)
-@pytest.mark.parametrize("kind", ["sqlite", "google"])
+@pytest.mark.parametrize("kind,step", [full(k, st, default=k == "sqlite") for k in ("sqlite", "google")
+                                       for st in REPORT_STEPS])
 def test_weekly_report_killed(tmp_path, kind, step):
     from bukutamu.report.weekly import weekly_job
     with SmtpTestServer() as smtp:

@@ -376,5 +376,30 @@ def assert_recovered(f: Figures, *, permanent_ok: bool = False) -> None:
         assert f.permanent == 0, f
 
 
+_REFERENCE: dict[str, dict] = {}
+
+
+def reference(kind: str, tmp_path_factory) -> dict:
+    """What a fault-free morning ends with (computed once per store and test process)."""
+    if kind not in _REFERENCE:
+        from tests.fakes.smtp_server import SmtpTestServer
+        with SmtpTestServer() as smtp:
+            o = Office(kind, tmp_path_factory.mktemp(f"referensi-{kind}"), smtp)
+            try:
+                o.run_phases()
+                _REFERENCE[kind] = snapshot(o)
+                assert_recovered(verify(o, None))
+            finally:
+                o.close()
+    return _REFERENCE[kind]
+
+
+def full(*values, default: bool = False):
+    """A matrix cell: in every `make test` when ``default``, else only with
+    ``-m full_matrix`` (.ci/run runs both)."""
+    import pytest
+    return pytest.param(*values, marks=() if default else pytest.mark.full_matrix)
+
+
 def env_for(o: Office) -> dict:
     return {**os.environ, **o.env}
