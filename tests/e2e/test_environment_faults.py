@@ -15,6 +15,8 @@ import pytest
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from tests.fakes.disk import small_disk  # noqa: F401 - fixture
 
+pytestmark = pytest.mark.matrix  # the command-line rows of RELIABILITY.md
+
 REG = "Jawaban Formulir 1"
 NAMES = ["Budi Santoso", "Dewi Lestari", "Sari Wulandari", "Agus Salim", "Rina Marlina", "Joko Susilo"]
 EXIT_CORRUPT, EXIT_DISK, EXIT_READ_ONLY, EXIT_BROKEN_PIPE = 65, 74, 77, 141
