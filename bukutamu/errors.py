@@ -63,7 +63,7 @@ _EROFS = {"EROFS", "EACCES", "EPERM"}
 def _what(path: object, what: str) -> str:
     if what and path:
         return f"{what} ({path})"
-    return what or (f"berkas {path}" if path else "berkas data")
+    return what or (f"berkas {path}" if path else "salah satu berkas di folder data (store atau jurnal email)")
 
 
 def environment_fault(e: BaseException, path: object = None, what: str = "") -> BukutamuError | None:

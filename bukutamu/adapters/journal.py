@@ -136,6 +136,18 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _reading(method):
+    """A damaged or unreadable journal met while reading: the Indonesian error naming it."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._faults():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class MailJournal:
     def __init__(self, path: str | os.PathLike, *, backoff_base: timedelta = timedelta(minutes=1),
                  backoff_cap: timedelta = timedelta(minutes=60)):
@@ -237,10 +249,12 @@ class MailJournal:
 
     # --- reads -----------------------------------------------------------------
 
+    @_reading
     def state(self, key: str) -> str | None:
         row = self._db.execute("SELECT state FROM mail WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    @_reading
     def known_keys(self) -> frozenset[str]:
         """Every key the journal holds, whatever its state (the plan skips them)."""
         return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
@@ -248,6 +262,7 @@ class MailJournal:
     def was_sent(self, key: str) -> bool:
         return self.state(key) == SENT
 
+    @_reading
     def _pending(self, where: str, args: tuple) -> list[PendingMail]:
         rows = self._db.execute(
             "SELECT key, payload, attempts, next_attempt_at, last_error FROM mail "
@@ -261,10 +276,12 @@ class MailJournal:
     def pending(self) -> list[PendingMail]:
         return self._pending("", ())
 
+    @_reading
     def next_due(self) -> datetime | None:
         row = self._db.execute("SELECT MIN(next_attempt_at) FROM mail WHERE state = 'pending'").fetchone()
         return _dt(row[0]) if row and row[0] else None
 
+    @_reading
     def _sent(self, where: str, args: tuple) -> list[SentMail]:
         rows = self._db.execute(
             f"SELECT key, sent_at, message_id, reflected FROM mail WHERE state = 'sent' {where} "
@@ -277,6 +294,7 @@ class MailJournal:
     def sent_unreflected(self) -> list[SentMail]:
         return self._sent("AND reflected = 0", ())
 
+    @_reading
     def failed_unreflected(self) -> list[FailedMail]:
         rows = self._db.execute(
             "SELECT key, failed_at, last_error, attempts, reflected FROM mail "

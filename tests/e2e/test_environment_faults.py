@@ -283,6 +283,7 @@ def test_log_lines_use_office_time_and_indonesian_level_names():
 
 def test_demo_hint_names_a_command_that_exists(tmp_path):
     from bukutamu.commands.demo import command_name
+    import shutil
     cmd = command_name()
     first = cmd.split()[0]
-    assert Path(first).exists() or (tmp_path and __import__("shutil").which(first)), cmd
+    assert Path(first).exists() or shutil.which(first), cmd
