@@ -45,7 +45,8 @@ def timed(poller):
 
 
 def bench(kind: str, n: int, tmp: Path) -> dict:
-    settings = load_settings(None, env={"BUKUTAMU_DATA": str(tmp / "data"), "BUKUTAMU_HMAC_KEY": "b" * 32})
+    settings = load_settings(None, env={"BUKUTAMU_DATA": str(tmp / "data"),
+                                        "BUKUTAMU_HMAC_KEY": "kunci-bench-yang-cukup-panjang-0123456789"})
     harness = make_google_harness(tmp) if kind == "google" else SqliteHarness(tmp)
     harness.store.init(tab_specs(settings))
     rng = random.Random(n)

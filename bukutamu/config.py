@@ -8,6 +8,7 @@ bad setting stops the program at start, never in the middle of a cycle.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import time
@@ -81,6 +82,9 @@ class MailSettings:
     user: str = ""
     security: str = "starttls"  # "starttls" | "ssl" | "none"
     timeout_seconds: float = 30.0
+    # How long to wait for the server's answer once the whole message has been sent
+    # (RFC 5321 4.5.3.2: 10 minutes). A timeout there leaves the outcome unknown.
+    data_timeout_seconds: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     secrets: Secrets = field(default_factory=Secrets)
     source: str = "(bawaan)"  # which file the settings came from
-    data_dir: Path = Path("data")
+    data_dir: Path = Path("data")  # [store] data_dir: this store's own folder (see default_data_dir)
     sop_path: Path = DEFAULT_SOP
 
 
@@ -205,6 +209,41 @@ def _path(base: Path, v: str) -> Path:
     return p if p.is_absolute() else base / p
 
 
+DEFAULT_STORE_FILE = "bukutamu.sqlite"
+MIN_HMAC_KEY_CHARS = 32
+HOW_TO_MAKE_KEY = "python3 -c \"import secrets; print(secrets.token_urlsafe(32))\""
+
+
+def default_data_dir(kind: str, store_path: Path, spreadsheet_id: str, base: Path) -> Path:
+    """Each store gets its own data folder (mail journal, HMAC key, status file,
+    outbox), so two stores never share a journal or a key:
+
+    - embedded ``…/bukutamu.sqlite`` (the default name): the folder it is in;
+      any other file ``…/kantor.sqlite``: ``…/kantor.sqlite-data`` beside it (two
+      stores in one folder have different names, so different folders);
+    - google: ``<base>/google-<first 12 characters of the spreadsheet ID>``.
+
+    ``base`` is ./data or $BUKUTAMU_DATA."""
+    if kind == "google":
+        return base / ("google-" + re.sub(r"[^A-Za-z0-9_-]", "_", spreadsheet_id[:12]))
+    if store_path.name == DEFAULT_STORE_FILE:
+        return store_path.parent
+    return store_path.with_name(store_path.name + "-data")
+
+
+def hmac_key_problem(key: str | bytes) -> str | None:
+    """Why ``key`` is too weak to sign links and hash NIKs, or None. Minimum: 32
+    characters, not a repetition of a few characters."""
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else key
+    if not text.strip():
+        return "kosong"
+    if len(text) < MIN_HMAC_KEY_CHARS:
+        return f"terlalu pendek ({len(text)} karakter; minimal {MIN_HMAC_KEY_CHARS} karakter acak)"
+    if len(set(text)) < 8:
+        return "terlalu mudah ditebak (hanya beberapa karakter yang diulang); pakai karakter acak"
+    return None
+
+
 def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Load and validate settings. ``path`` wins over $BUKUTAMU_CONFIG; with neither,
     the embedded default runs from ./data (or $BUKUTAMU_DATA)."""
@@ -228,10 +267,10 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     if unknown:
         raise ConfigError(f"Bagian tidak dikenal di konfigurasi: {', '.join('[' + u + ']' for u in unknown)}.")
 
-    data_dir = Path(env.get(ENV_DATA_DIR) or "data")
+    data_base = Path(env.get(ENV_DATA_DIR) or "data").expanduser()
     base = Path.cwd()  # relative paths in the file are relative to the working directory
-    if not data_dir.is_absolute():
-        data_dir = Path.cwd() / data_dir
+    if not data_base.is_absolute():
+        data_base = Path.cwd() / data_base
 
     o = _Section("office", raw.get("office"))
     tz = o.get("time_zone", OfficeSettings.time_zone, str)
@@ -257,11 +296,15 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
 
     s = _Section("store", raw.get("store"))
     kind = s.choice("kind", "embedded", ("embedded", "google"))
+    store_path = (_path(base, s.get("path", "", str)) if s.raw.get("path")
+                  else data_base / DEFAULT_STORE_FILE)
+    spreadsheet_id = s.get("spreadsheet_id", "", str).strip()
+    data_dir = (_path(base, s.get("data_dir", "", str)) if s.raw.get("data_dir")
+                else default_data_dir(kind, store_path, spreadsheet_id, data_base))
     store = StoreSettings(
         kind=kind,
-        path=_path(base, s.get("path", "", str)) if s.raw.get("path")
-        else data_dir / "bukutamu.sqlite",
-        spreadsheet_id=s.get("spreadsheet_id", "", str).strip(),
+        path=store_path,
+        spreadsheet_id=spreadsheet_id,
         endpoint=s.get("endpoint", "", str).rstrip("/"),
         timeout_seconds=s.positive("timeout_seconds", 30.0),
         max_attempts=s.positive("max_attempts", 5, int),
@@ -312,7 +355,11 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         user=m.get("user", "", str),
         security=m.choice("security", "starttls", ("starttls", "ssl", "none")),
         timeout_seconds=m.positive("timeout_seconds", 30.0),
+        data_timeout_seconds=m.positive("data_timeout_seconds", MailSettings.data_timeout_seconds),
     )
+    if mail.data_timeout_seconds > 600:
+        raise ConfigError("mail.data_timeout_seconds: paling lama 600 detik (10 menit, batas RFC 5321), "
+                          f"bukan {mail.data_timeout_seconds:g}.")
     if not _email_ok(mail.sender):
         raise ConfigError(f"mail.sender: {mail.sender!r} bukan alamat email yang sah.")
     if mail.kind == "smtp" and not mail.host:
@@ -329,6 +376,9 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         v = getattr(links, k)
         if v and not v.startswith("https://"):
             raise ConfigError(f"links.{k}: harus URL https:// formulir Google (…/viewform).")
+    if not 1 <= links.token_valid_hours <= 720:
+        raise ConfigError(f"links.token_valid_hours: masa berlaku tautan harus antara 1 dan 720 jam (30 hari), "
+                          f"bukan {links.token_valid_hours}.")
     ln.done()
 
     cal = _Section("calendar", raw.get("calendar"))
@@ -385,9 +435,10 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         smtp_password=env.get(ENV_SMTP_PASSWORD, ""),
         hmac_key=key.encode("utf-8"),
     )
-    if key and len(key) < 16:
-        raise ConfigError(f"{ENV_HMAC_KEY}: terlalu pendek; pakai minimal 32 karakter acak "
-                          "(misalnya: python -c \"import secrets; print(secrets.token_urlsafe(32))\").")
+    problem = hmac_key_problem(key) if key else None  # empty = not set: the key file is used
+    if problem:
+        raise ConfigError(f"{ENV_HMAC_KEY}: {problem}. Buat kunci dengan: {HOW_TO_MAKE_KEY} "
+                          "(simpan; kunci yang sama harus dipakai seterusnya).")
     if store.kind == "google":
         if not secrets.google_key_file:
             raise ConfigError(f"{ENV_GOOGLE_KEY}: belum diatur. Isi dengan path berkas kunci JSON "

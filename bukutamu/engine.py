@@ -20,8 +20,8 @@ from typing import Callable
 
 from bukutamu import __version__
 from bukutamu.adapters.store import SheetStore
-from bukutamu.config import Settings
-from bukutamu.core.mail import Mailer
+from bukutamu.config import ENV_HMAC_KEY, Settings, hmac_key_problem
+from bukutamu.core.mail import Mailer, MailKey, MailKind
 from bukutamu.core.plan import CycleContext, Plan, plan_cycle, tabs_to_read
 from bukutamu.core.sop import Sop, load_sop
 from bukutamu.core.workflow import MailFacts
@@ -40,34 +40,121 @@ def open_store(settings: Settings) -> SheetStore:
 
 
 def lock_path(settings: Settings) -> Path:
+    """One writer per store: beside the store file (embedded), or in the store's
+    data folder (google). Keyed to the store, not to a configurable folder, so two
+    configs naming one store still exclude each other."""
     if settings.store.kind == "google":
         return settings.data_dir / f"poller-{settings.store.spreadsheet_id[:40]}.lock"
     return settings.store.path.with_name(settings.store.path.name + ".lock")
 
 
 def journal_path(settings: Settings) -> Path:
+    """The mail journal of this store (in its own data folder: see config.default_data_dir)."""
     return settings.data_dir / "jurnal-email.sqlite"
 
 
+OWNER_FILE = "store.txt"
+
+
+def store_identity(settings: Settings) -> str:
+    if settings.store.kind == "google":
+        return f"google {settings.store.spreadsheet_id}"
+    return f"embedded {settings.store.path.resolve()}"
+
+
+def claim_data_dir(settings: Settings, *, write: bool = True) -> Path:
+    """Make sure the data folder belongs to this store: the first store to use it
+    writes its identity to ``store.txt``; any other store is refused (a shared
+    journal skips the second store's mails as "already sent", and the demo would
+    delete the other store's journal). ConfigError saying what to change."""
+    folder = settings.data_dir
+    marker = folder / OWNER_FILE
+    me = store_identity(settings)
+    try:
+        owner = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        owner = ""
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError(f"Berkas {marker} tidak bisa dibaca; periksa izin folder data.") from None
+    if owner and owner != me:
+        raise ConfigError(
+            f"Folder data {folder} dipakai store lain ({owner.split(' ', 1)[-1]}). Setiap store butuh folder "
+            "data sendiri (jurnal email, kunci HMAC): atur store.data_dir ke folder lain untuk store ini. "
+            f"Bila store itu memang dipindah ke {me.split(' ', 1)[-1]}, hapus berkas {marker}.")
+    if not owner and write:
+        from bukutamu.adapters.files import faults, private_dir
+        private_dir(folder)
+        with faults(marker, "berkas penanda folder data"):
+            marker.write_text(me + "\n", encoding="utf-8")
+    return folder
+
+
+def key_path(settings: Settings) -> Path:
+    return settings.data_dir / "kunci-hmac"
+
+
 def status_path(settings: Settings) -> Path:
-    """The heartbeat file every cycle writes (`poll --once` and `run`)."""
     return settings.data_dir / "status.json"
 
 
-def nik_key(settings: Settings, create: bool = False) -> bytes:
+def nik_key(settings: Settings) -> bytes:
     """The HMAC key for NIK comparisons and link tokens: $BUKUTAMU_HMAC_KEY, or —
-    embedded mode only — a random key kept in the data folder (created by ``init``),
-    outside the repo."""
+    embedded mode — the key file in the store's data folder, outside the repo.
+
+    Never creates the key (``create_key`` does, for ``init`` only): a key that
+    silently reappeared would invalidate every link already emailed and every NIK
+    comparison with earlier visits. A missing or weak key is a ConfigError."""
     if settings.secrets.hmac_key:
-        return settings.secrets.hmac_key
-    from bukutamu.adapters.files import faults, private_dir
-    path = settings.data_dir / "kunci-hmac"
+        return settings.secrets.hmac_key  # strength checked by load_settings
+    path = key_path(settings)
+    try:
+        key = path.read_bytes().strip()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"Kunci HMAC {path} tidak ada. Store baru: jalankan `bukutamu init` untuk membuatnya. Store yang "
+            "sudah berisi kunjungan: pulihkan berkas itu dari cadangan (bila dulu semua store memakai ./data, "
+            f"kuncinya mungkin di data/kunci-hmac; atau atur store.data_dir), atau atur {ENV_HMAC_KEY}."
+        ) from None
+    except OSError as e:
+        raise ConfigError(f"Kunci HMAC {path} tidak bisa dibaca ({e.strerror}); periksa izin berkasnya.") from None
+    problem = hmac_key_problem(key)
+    if problem:
+        raise ConfigError(
+            f"Kunci HMAC {path}: {problem}. Store yang belum berisi kunjungan: hapus berkas itu lalu jalankan "
+            "`bukutamu init` (membuat kunci acak yang kuat). Store yang sudah berisi kunjungan: tautan email yang "
+            "sudah terkirim dan perbandingan NIK bergantung pada kunci lama — bila tetap ingin menggantinya, "
+            "hapus berkas itu lalu jalankan `bukutamu init --kunci-baru`.")
+    return key
+
+
+def create_key(settings: Settings, *, has_visits: bool, replace_lost: bool = False) -> Path | None:
+    """Create the key file (``init`` only; the demo for its own data folder). Returns
+    its path when created, None when a key exists already (validated) or comes from
+    the environment.
+
+    Refused when the store already holds visits, unless ``replace_lost`` (``init
+    --kunci-baru``): their links and NIK hashes were made with the lost key."""
+    claim_data_dir(settings)
+    if settings.secrets.hmac_key:
+        return None
+    path = key_path(settings)
     if path.exists():
-        return _read_key_file(path)
-    if not create:
-        raise ConfigError("Kunci HMAC belum ada: jalankan `bukutamu init` atau atur BUKUTAMU_HMAC_KEY.")
+        nik_key(settings)  # a weak key is refused, never overwritten
+        if replace_lost:
+            raise ConfigError(f"Kunci HMAC {path} masih ada; --kunci-baru hanya untuk kunci yang hilang. "
+                              "Tidak ada yang diubah.")
+        return None
+    if has_visits and not replace_lost:
+        raise ConfigError(
+            f"Kunci HMAC {path} tidak ada, padahal store ini sudah berisi kunjungan. Tautan yang sudah "
+            "dikirim lewat email dan perbandingan NIK dengan kunjungan lama bergantung pada kunci lama: "
+            "pulihkan berkas itu dari cadangan. Hanya bila kunci lama memang hilang, jalankan "
+            "`bukutamu init --kunci-baru` (tautan lama tidak berlaku lagi).")
+    from bukutamu.adapters.files import faults, private_dir
     private_dir(path.parent)
     with faults(path, "berkas kunci HMAC"):
+        # Written aside, then linked into place: complete or absent (a full disk never
+        # leaves an empty key behind), never replacing a key made meanwhile.
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -76,28 +163,10 @@ def nik_key(settings: Settings, create: bool = False) -> bytes:
                 f.write(_secrets.token_urlsafe(32))
                 f.flush()
                 os.fsync(f.fileno())
-            try:
-                os.link(tmp, path)  # complete or absent; never replaces a key made meanwhile
-            except FileExistsError:
-                pass
+            os.link(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
-    return _read_key_file(path)
-
-
-def _read_key_file(path: Path) -> bytes:
-    """The key file's content; an empty or truncated file (a full disk at `init`) is
-    refused: hashing NIKs with an empty key would be silent and wrong."""
-    from bukutamu.adapters.files import faults
-    from bukutamu.errors import CorruptFile
-    with faults(path, "berkas kunci HMAC"):
-        key = path.read_bytes().strip()
-    if len(key) < 16:
-        raise CorruptFile(f"Berkas kunci HMAC {path} kosong atau terpotong. Bila store belum berisi kunjungan: "
-                          "hapus berkas itu lalu jalankan `bukutamu init` (kunci baru dibuat). Bila sudah ada "
-                          "kunjungan: pulihkan berkas itu dari cadangan, atau atur BUKUTAMU_HMAC_KEY dengan kunci "
-                          "yang lama (kunci baru membuat tautan di email lama tidak berlaku).")
-    return key
+    return path
 
 
 def cycle_context(settings: Settings, sop: Sop, key: bytes) -> CycleContext:
@@ -135,13 +204,13 @@ class Poller:
         from bukutamu.adapters.mail import mailer_from_settings
         self.settings = settings
         self.store = store
+        claim_data_dir(settings)
         self.sop = load_sop(settings.sop_path)
-        self.ctx = cycle_context(settings, self.sop, nik_key(settings, create=True))
+        self.ctx = cycle_context(settings, self.sop, nik_key(settings))  # never created here
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
         self.mailer = mailer or mailer_from_settings(settings)
         if journal is None:
-            journal_path(settings).parent.mkdir(parents=True, exist_ok=True)
-            journal = MailJournal(journal_path(settings))
+            journal = MailJournal(journal_path(settings))  # creates the private data folder
         self.journal = journal
         self.last_error = ""
 
@@ -154,7 +223,8 @@ class Poller:
         now = self.clock()
         facts = MailFacts(known=self.journal.known_keys(),
                           sent={s.key: s.sent_at for s in self.journal.sent_unreflected()},
-                          failed={f.key: f.error for f in self.journal.failed_unreflected()})
+                          failed={f.key: f.error for f in self.journal.failed_unreflected()},
+                          failed_to=self.journal.failed_recipients(MailKind.OFFICER_NOTICE.value))
         plan: Plan = plan_cycle(snapshot, now, self.ctx, facts, self.last_error)
         t2 = time.perf_counter()
         for mail in plan.mails:
@@ -166,8 +236,9 @@ class Poller:
             self.journal.mark_reflected(key)
         report = deliver(self.journal, self.mailer, [], now)
         for key in report.sent:
-            if "/petugas/" not in key:  # only officer notices become a sheet transition
-                self.journal.mark_reflected(key)
+            visit_key = MailKey.parse(key)
+            if visit_key is None or visit_key.kind is not MailKind.OFFICER_NOTICE:
+                self.journal.mark_reflected(key)  # only officer notices become a sheet transition
         self.journal.forget_payloads(now - PAYLOAD_DAYS)  # names in old bodies are not kept (UU PDP)
         for key, error in report.errors.items():
             log.warning("Email %s belum terkirim: %s", key.split("/")[1] if "/" in key else "?", error)

@@ -17,14 +17,19 @@ def tab_specs(settings: Settings) -> list[TabSpec]:
     # In Google mode the Form owns its question columns (init never invents them);
     # the embedded store is its own form, so it gets them all.
     reg = tuple(c for c in REGISTER_COLUMNS if settings.store.kind != "google" or c.owner != FORM)
-    name = {c.key: ren.get(c.key, c.header) for c in reg}
+    name = {c.key: ren.get(c.key, c.header) for c in REGISTER_COLUMNS}
+    # NIK and phone must be Plain text before the first response arrives, also (above
+    # all) in Google mode where the Form owns them: located by header (or its
+    # aliases, unless [columns] renames it), formatted when present, never created.
+    text_cols = tuple(c for c in REGISTER_COLUMNS if c.plain_text)
     return [
         TabSpec(
             t.register, headers_for(reg, ren),
             dropdowns={name[c.key]: c.choices for c in reg if c.owner == HELPDESK and c.choices},
             protected=tuple(name[c.key] for c in reg if c.owner == PROGRAM),
-            plain_text=tuple(name[c.key] for c in reg if c.plain_text),
+            plain_text=tuple(name[c.key] for c in text_cols),
             datetimes=tuple(name[c.key] for c in reg if c.datetime),
+            aliases={name[c.key]: c.aliases for c in text_cols if c.key not in ren},
         ),
         TabSpec(t.history, headers_for(HISTORY_COLUMNS), protected=headers_for(HISTORY_COLUMNS),
                 datetimes=("Waktu Kejadian",)),

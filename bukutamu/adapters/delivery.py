@@ -10,9 +10,11 @@
    permanent: never retried);
 3. close the mailer's connection.
 
-After ``max_consecutive_failures`` temporary failures in a row (server down) the
+After ``max_consecutive_failures`` temporary failures in a row (server down), or
+after one *uncertain* result (the whole message was sent and no answer came), the
 remaining due messages are left untouched for the next cycle instead of each
-waiting for its own timeout.
+waiting for its own timeout. A message is tried at most once per call: a failed or
+uncertain one is next due after the journal's backoff, in a later cycle.
 
 Crash analysis (process killed at any point):
 
@@ -36,6 +38,19 @@ is built from the same journal payload, so it carries the same Message-ID
 deduplicate on Message-ID (Gmail among them, within one mailbox) show it once;
 others show two identical copies in one thread. The window spans a few
 milliseconds per message; it is tested in tests/integration/test_journal.py.
+
+The same window opens when the server is slow rather than the process dead: the
+message has been sent in full and the answer to the end of DATA does not arrive.
+The SMTP mailer waits ``mail.data_timeout_seconds`` for that answer (default 300 s,
+at most 600; RFC 5321 4.5.3.2 recommends 10 minutes) instead of the connection
+timeout, so a server that answers late is simply waited for and stores one copy
+(tests/e2e/test_slow_smtp.py). Only when even that wait passes, or the connection
+drops before the answer, is the outcome unknown: the result is ``uncertain``, the
+message stays pending with the same Message-ID, this call sends nothing more, and
+the journal resends it after its backoff. If the server had in fact accepted the
+first attempt, the recipient gets a second copy with the same Message-ID -- what
+remains of the window; closing it would need the server to tell us (DSN/IMAP
+lookups of the sent message), which SMTP submission does not offer.
 """
 
 from __future__ import annotations
@@ -84,6 +99,9 @@ def deliver(journal: MailJournal, mailer: Mailer, mails: Iterable[OutgoingMail],
             if result.permanent:  # the server answered: it is up
                 report.failed.append(item.key)
                 streak = 0
+            elif result.uncertain:  # no answer to a complete message: the server is struggling
+                report.retrying.append(item.key)
+                streak = max_consecutive_failures
             else:
                 report.retrying.append(item.key)
                 streak += 1

@@ -295,6 +295,14 @@ class MailJournal:
         return self._sent("AND reflected = 0", ())
 
     @_reading
+    def failed_recipients(self, kind: str) -> dict[str, tuple[str, ...]]:
+        """Every key of ``kind`` ("…/<kind>/…") given up for good -> its recipients
+        (empty once the payload was forgotten). Few rows: failures are rare."""
+        rows = self._db.execute("SELECT key, payload FROM mail WHERE state = 'failed' AND key LIKE ?",
+                                (f"%/{kind}/%",)).fetchall()
+        return {k: tuple(json.loads(p).get("to", ())) if p else () for k, p in rows}
+
+    @_reading
     def failed_unreflected(self) -> list[FailedMail]:
         rows = self._db.execute(
             "SELECT key, failed_at, last_error, attempts, reflected FROM mail "

@@ -219,6 +219,44 @@ class SqliteSheetStore:
         from bukutamu.core.sheet import CellUpdate
         self.write(WriteBatch(updates=[CellUpdate(tab, ref, header, value)]))
 
+    def edit_visit(self, tab: str, visit_header: str, visit_id: str, values: Mapping[str, Any],
+                   unless_changed: Mapping[str, Any] | None = None) -> bool:
+        """A person's edit of one visit's cells, found by its visit ID inside the same
+        transaction (so a sort or a cycle in between cannot redirect it).
+        ``unless_changed`` names cells that must still hold the given values; when one
+        does not, nothing is written and False is returned."""
+        with self._transaction() as db:
+            header = db.execute("SELECT header FROM tab WHERE name = ?", (tab,)).fetchone()
+            if header is None:
+                raise StoreError(f'Tab "{tab}" belum ada; jalankan `bukutamu init` dulu.')
+            index = self._index(json.loads(header[0]))
+
+            def col(h: str) -> int:
+                try:
+                    return index[normalise_header(h)]
+                except KeyError:
+                    raise StoreError(f'Kolom "{h}" tidak ada di tab "{tab}"; jalankan `bukutamu init`.') from None
+
+            vcol = col(visit_header)
+            hits = [(rid, cells) for rid, cells in
+                    ((r, json.loads(c)) for r, c in db.execute("SELECT id, cells FROM tab_row WHERE tab = ?", (tab,)))
+                    if vcol < len(cells) and str(cells[vcol] or "").strip() == visit_id]
+            if len(hits) != 1:
+                raise StoreError(f"Kunjungan {visit_id} " + ("tidak ada" if not hits else "muncul lebih dari sekali")
+                                 + f' di tab "{tab}".')
+            rid, cells = hits[0]
+            for h, want in (unless_changed or {}).items():
+                i = col(h)
+                have = cells[i] if i < len(cells) else None
+                if str("" if have is None else have) != str("" if want is None else want):
+                    return False
+            for h, v in values.items():
+                i = col(h)
+                cells.extend([None] * (i + 1 - len(cells)))
+                cells[i] = v
+            db.execute("UPDATE tab_row SET cells = ? WHERE id = ?", (_dumps(cells), rid))
+            return True
+
     def move_row(self, ref: int, before_ref: int | None) -> None:
         """Re-order a row (as sorting in a sheet would); ids never change."""
         with self._transaction() as db:

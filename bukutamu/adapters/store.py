@@ -36,6 +36,9 @@ class TabSpec:
     plain_text: tuple[str, ...] = ()
     # Headers holding date-times written as serial numbers (Google: date-time format).
     datetimes: tuple[str, ...] = ()
+    # Other names an existing column may carry (a Form question's localised or
+    # alternative title): header above -> aliases. Used to locate, never to create.
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass

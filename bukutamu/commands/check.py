@@ -9,9 +9,10 @@ from bukutamu.config import ENV_GOOGLE_KEY, ENV_HMAC_KEY, load_settings
 from bukutamu.core.schema import (HISTORY_COLUMNS, OFFICER_COLUMNS, QUEUE_COLUMNS, SYSTEM_COLUMNS,
                                   resolve_columns)
 from bukutamu.core.register import read_register
-from bukutamu.errors import BukutamuError, CorruptFile
+from bukutamu.errors import BukutamuError
 
-OK, FAIL, INFO, WARN = "[ OK ]", "[GAGAL]", "[INFO]", "[AWAS]"
+OK, FAIL, INFO, WARN = "[ OK ]", "[GAGAL]", "[INFO]", "[PERINGATAN]"
+RECENT_ROWS = 1000  # bidang chosen by the latest guests
 
 
 def add_parser(sub) -> None:
@@ -44,16 +45,60 @@ def _credentials(settings) -> tuple[str, str]:
 def _exposed_files(settings) -> list[tuple[str, str]]:
     """Secrets and personal data readable by other users of this computer."""
     from bukutamu.adapters.files import readable_by_others
-    from bukutamu.engine import journal_path
+    from bukutamu.engine import journal_path, key_path
     files = []
     if settings.store.kind == "google" and settings.secrets.google_key_file:
         files.append(("kunci service account", settings.secrets.google_key_file))
     if settings.store.kind != "google":
         files.append(("store", settings.store.path))
-    files += [("jurnal email", journal_path(settings)), ("kunci HMAC", settings.data_dir / "kunci-hmac")]
+    files += [("jurnal email", journal_path(settings)), ("kunci HMAC", key_path(settings))]
     return [(WARN, f"Izin berkas: {what} {path} dapat dibaca pengguna lain di komputer ini — "
                    f"jalankan `chmod 600 {path}` (berisi rahasia/data pribadi)")
             for what, path in files if readable_by_others(path)]
+def _officer_warnings(snapshot, settings) -> list[str]:
+    from bukutamu.core.officers import coverage_warnings, read_officers
+    officers = read_officers(snapshot.tab(settings.tabs.officers))
+    register = snapshot.tab(settings.tabs.register)
+    bidang = []
+    if register is not None:
+        bidang = [r.text("bidang") for r in read_register(register, settings.columns).rows[-RECENT_ROWS:]]
+    return coverage_warnings(officers, bidang)
+
+
+def _plain_text(store, settings, snapshot) -> list[tuple[str, str]]:
+    """Google only: NIK and phone columns must be Plain text (one cheap request), and
+    values the sheet already turned into numbers are counted (from the snapshot)."""
+    tab = snapshot.tab(settings.tabs.register)
+    if not hasattr(store, "plain_text_columns") or tab is None:
+        return []
+    try:
+        reg = read_register(tab, settings.columns)
+    except BukutamuError:
+        return []  # the column line says what is missing
+    cols = {k: reg.columns.index[k] for k in ("nik", "telepon") if reg.columns.has(k)}
+    ok = store.plain_text_columns(tab.name, sorted(cols.values()))
+    bad = [reg.columns.header[k] for k, c in cols.items() if not ok.get(c)]
+    names = ", ".join(f'"{reg.columns.header[k]}"' for k in cols)
+    out = []
+    if bad:
+        out.append((FAIL, "Format Teks biasa: kolom " + ", ".join(f'"{h}"' for h in bad) + f' di tab "{tab.name}" '
+                    "belum berformat Teks biasa — jalankan `bukutamu init` (atau pilih kolomnya lalu Format > Angka > "
+                    "Teks biasa) sebelum jawaban berikutnya masuk; tanpa itu Sheets mengubah NIK 16 digit menjadi "
+                    "angka (digit terakhir hilang) dan membuang 0 di depan nomor HP"))
+    elif cols:
+        out.append((OK, f"Format Teks biasa: kolom {names} sudah berformat Teks biasa"))
+    counts = []
+    for key, what in (("nik", "NIK"), ("telepon", "nomor HP")):
+        rows = [r for r in reg.rows if key in cols and isinstance(r.raw(key), (int, float))
+                and not isinstance(r.raw(key), bool)]
+        if rows:
+            where = ", ".join(str(r.ref) for r in rows[:5]) + (", …" if len(rows) > 5 else "")
+            counts.append(f"{what} di {len(rows)} baris (baris {where})")
+    if counts:
+        out.append((INFO, "Nilai yang sudah terlanjur menjadi angka: " + "; ".join(counts) + " — format Teks biasa "
+                    "tidak mengubahnya; ketik ulang dari KTP/tamu sebagai teks di sel itu (visit itu ditandai "
+                    "PERLU PERBAIKAN sampai diperbaiki)"))
+    return out
 
 
 def run(args) -> int:
@@ -65,21 +110,28 @@ def run(args) -> int:
         return 1
     lines.append((OK, f"Konfigurasi: {settings.source}"))
     lines.append(_credentials(settings))
-    from bukutamu.engine import nik_key, open_store
+    from bukutamu.engine import claim_data_dir, key_path, nik_key, open_store
     try:
         nik_key(settings)
-        lines.append((OK, "Kunci HMAC: tersedia" + ("" if settings.secrets.hmac_key else " (berkas data/kunci-hmac)")))
-    except CorruptFile as e:
+        lines.append((OK, "Kunci HMAC: tersedia" + (f" ({ENV_HMAC_KEY})" if settings.secrets.hmac_key
+                                                   else f" (berkas {key_path(settings)})")))
+    except BukutamuError as e:
         lines.append((FAIL, f"Kunci HMAC: {e}"))
-    except BukutamuError:
-        lines.append((FAIL, f"Kunci HMAC: belum ada — jalankan `bukutamu init` atau atur {ENV_HMAC_KEY}"))
+    try:
+        claim_data_dir(settings, write=False)
+        lines.append((INFO, f"Folder data store ini: {settings.data_dir} (jurnal email, kunci HMAC, status.json)"))
+    except BukutamuError as e:
+        lines.append((FAIL, f"Folder data store ini: {e}"))
     lines += _exposed_files(settings)
-    snapshot = None
+    snapshot, tab_names, formats = None, None, []
     if lines[1][0] != FAIL:
         try:
             store = open_store(settings)
             t = settings.tabs
             snapshot = store.read([t.register, t.queue, t.system, t.officers], append_only=[t.history])
+            if hasattr(store, "tab_names") and t.register in snapshot.missing_tabs:
+                tab_names = store.tab_names()
+            formats = _plain_text(store, settings, snapshot)
             store.close()
             lines.append((OK, f"Akses store: {store.describe()}"))
         except BukutamuError as e:
@@ -89,6 +141,11 @@ def run(args) -> int:
         problems = []
         if snapshot.missing_tabs:
             problems.append("tab belum ada: " + ", ".join(snapshot.missing_tabs) + " (jalankan `bukutamu init`)")
+        if tab_names is not None:
+            problems.append(f'tab register "{t.register}" tidak ada; tab yang ada di spreadsheet: '
+                            + (", ".join(f'"{n}"' for n in tab_names) or "(tidak ada)")
+                            + " — bila jawaban formulir masuk ke tab lain (mis. \"Jawaban Formulir 2\"), "
+                            "atur tabs.register ke nama tab itu")
         for name, cols in ((t.history, HISTORY_COLUMNS), (t.queue, QUEUE_COLUMNS), (t.system, SYSTEM_COLUMNS),
                            (t.officers, OFFICER_COLUMNS)):
             tab = snapshot.tab(name)
@@ -103,6 +160,9 @@ def run(args) -> int:
             except BukutamuError as e:
                 problems.append(str(e).split(": ", 1)[-1])
         lines.append((FAIL, "Kolom: " + "; ".join(problems)) if problems else (OK, "Kolom: lengkap"))
+        lines += formats
+        if not problems:
+            lines += [(WARN, f"Petugas: {w}") for w in _officer_warnings(snapshot, settings)]
     try:
         from bukutamu.adapters.mail import mailer_from_settings
         mailer = mailer_from_settings(settings)

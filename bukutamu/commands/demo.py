@@ -3,7 +3,9 @@ guests, driven through the real engine on the embedded default, then the weekly
 report for that week.
 
 The demo writes into the embedded default store, replacing an earlier demo's data
-without asking, but never a store that holds real visits.
+without asking, but never a store that holds real visits. It deletes and rewrites
+only its own store's data folder (journal, outbox; the key only when missing),
+never a configured ``mail.outbox`` or another store's folder.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bukutamu.adapters.mail.outbox import OutboxMailer
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.commands._common import say, settings_from, warn
 from bukutamu.config import LinkSettings
-from bukutamu.engine import Poller, journal_path, lock_path, nik_key
+from bukutamu.engine import Poller, create_key, journal_path, lock_path
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
 
@@ -58,7 +60,7 @@ def ensure_demo_store(store: SqliteSheetStore, register_tab: str) -> None:
 def demo_settings(settings):
     from bukutamu.demo.simulate import LINK_ENTRIES
     return replace(settings, links=LinkSettings(**LINK_ENTRIES),
-                   mail=replace(settings.mail, kind="outbox"),
+                   mail=replace(settings.mail, kind="outbox", outbox=settings.data_dir / "outbox"),
                    report=replace(settings.report, recipients=("kepala.biro@biro-pbj.invalid",)),
                    office=replace(settings.office, helpdesk_email="helpdesk@biro-pbj.invalid",
                                   supervisor_email="kabag.pengadaan@biro-pbj.invalid"))
@@ -66,6 +68,7 @@ def demo_settings(settings):
 
 def run(args) -> int:
     from bukutamu.demo.simulate import OFFICERS, OfficeWeek
+    from bukutamu.report.render import counts_line
     from bukutamu.report.metrics import parse_week
     from bukutamu.report.weekly import generate, send
     settings = settings_from(args)
@@ -85,9 +88,9 @@ def run(args) -> int:
     with WriterLock(lock_path(settings), on_wait=warn).acquire(settings.store.lock_wait_seconds):
         store = SqliteSheetStore(settings.store.path, settings.office.time_zone)
         try:
-            nik_key(settings, create=True)
             store.init(tab_specs(settings))
             ensure_demo_store(store, settings.tabs.register)
+            create_key(settings, has_visits=False)  # demo data only: nothing depends on an earlier key
             t = settings.tabs
             store.clear_tabs([t.register, t.history, t.queue, t.system, t.officers, t.confirmations, t.feedback])
             store.set_meta(DEMO_MARK, "1")
@@ -119,6 +122,9 @@ def run(args) -> int:
             bar.update(total - done["m"])
             bar.close()
             report = generate(store, settings, week)
+            # The weekly job mails the report after the week has ended (the Monday after, report.at).
+            sim.now = datetime.combine(week.sunday + timedelta(days=1), time.fromisoformat(settings.report.at),
+                                       settings.office.tz)
             sent = send(report, settings, journal, mailer, sim.now)
             poller.close()
         finally:
@@ -126,7 +132,9 @@ def run(args) -> int:
     h = report.metrics.headline
     say(f"\n{stats.guests} tamu sintetis dalam {stats.days} hari kerja"
         + (f" (libur: {', '.join(stats.holidays)})" if stats.holidays else "") + f"; {stats.cycles} siklus polling.")
-    say(f"Kunjungan {h.get('kunjungan', 0)}, selesai {h.get('selesai', 0)}, batal {h.get('batal', 0)}.")
+    say(f"Formulir buku tamu diisi {stats.submissions} kali oleh {stats.guests} tamu "
+        f"({stats.submissions - stats.guests} tamu mengisi dua kali).")
+    say(counts_line(h))
     say(f"Laporan SLA : {report.html_path}")
     say(f"XLSX        : {report.xlsx_path}")
     say(f"Outbox email: {settings.mail.outbox} ({sum(1 for _ in settings.mail.outbox.glob('*.eml'))} berkas .eml"

@@ -10,7 +10,8 @@ from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.commands._common import say, settings_from, warn
 from bukutamu.core.cells import text
 from bukutamu.core.register import read_register
-from bukutamu.engine import lock_path, nik_key
+from bukutamu.commands.init import store_has_visits
+from bukutamu.engine import create_key, key_path, lock_path
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
 
@@ -34,7 +35,8 @@ def run(args) -> int:
     with WriterLock(lock_path(settings), on_wait=warn).acquire(settings.store.lock_wait_seconds):
         store = SqliteSheetStore(settings.store.path, settings.office.time_zone)
         try:
-            nik_key(settings, create=True)
+            if not key_path(settings).exists() and not store_has_visits(store, settings):
+                create_key(settings, has_visits=False)  # a new store, as `init` would (never replaces a key)
             store.init(tab_specs(settings))
             tab = store.read([settings.tabs.register]).tab(settings.tabs.register)
             parsed = read_forms_csv(args.berkas, tab.header, settings.office.tz,

@@ -6,9 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bukutamu.commands._common import parse_day, say, settings_from
+from bukutamu.core.helpdesk import next_inputs
 from bukutamu.core.ktp import mask_nik
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, read_register
+from bukutamu.core.sop import Sop, load_sop
 from bukutamu.engine import open_store
 
 
@@ -23,13 +25,20 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def format_register(rows: list[RegisterRow], tz: ZoneInfo) -> list[str]:
+def format_register(rows: list[RegisterRow], tz: ZoneInfo, sop: Sop | None = None) -> list[str]:
+    """One line per visit; under it, indented, the program's note (refusals, what is
+    wrong) and, for open visits, what the helpdesk can give next."""
     lines = [f"{'Antrian':<8} {'ID Kunjungan':<15} {'Daftar':<16} {'Nama':<24} {'NIK':<17} {'Status':<22} Cek KTP"]
     for r in rows:
         when = r.moment("waktu_daftar", tz)
         lines.append(f"{r.text('antrian'):<8} {r.visit_id:<15} "
                      f"{when.strftime('%d/%m/%Y %H:%M') if when else '':<16} {r.text('nama')[:24]:<24} "
                      f"{mask_nik(r.raw('nik')):<17} {r.text('status')[:22]:<22} {r.text('cek_ktp')[:60]}")
+        if r.text("catatan"):
+            lines.append(f"{'':<8} Catatan: {r.text('catatan')}")
+        state = sop.state_by_label(r.text("status")) if sop else None
+        if state is not None and state.open and next_inputs(sop, state.code):
+            lines.append(f"{'':<8} Berikutnya: {', '.join(next_inputs(sop, state.code))}")
     return lines
 
 
@@ -50,7 +59,7 @@ def run(args) -> int:
     rows = [r for r in view.rows if r.visit_id and (day is None or (parse_visit_id(r.visit_id) or (None,))[0] == day)]
     rows.sort(key=lambda r: r.visit_id)
     shown = rows[-args.batas:]
-    for line in format_register(shown, tz):
+    for line in format_register(shown, tz, load_sop(settings.sop_path)):
         say(line)
     say(f"{len(rows)} kunjungan" + (f" pada {day:%d/%m/%Y}" if day else "") +
         (f" (ditampilkan {len(shown)} terakhir)" if len(shown) < len(rows) else "") + ".")

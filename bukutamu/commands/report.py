@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from bukutamu.engine import journal_path, open_store
+    from bukutamu.engine import claim_data_dir, journal_path, open_store
     from bukutamu.report.metrics import last_finished_week, parse_week
     from bukutamu.report.weekly import generate, send
     settings = settings_from(args)
@@ -39,13 +39,14 @@ def run(args) -> int:
     h = report.metrics.headline
     say(f"Laporan {week.label}: {report.html_path}")
     say(f"  XLSX: {report.xlsx_path}")
-    say(f"  Kunjungan {h.get('kunjungan', 0)}, selesai {h.get('selesai', 0)}, batal {h.get('batal', 0)}.")
+    from bukutamu.report.render import counts_line
+    say(f"  {counts_line(h)}")
     if args.kirim or args.kirim_ulang:
         if not settings.report.recipients:
             raise BukutamuError("report.recipients kosong: isi alamat email pimpinan di konfigurasi.")
         from bukutamu.adapters.journal import MailJournal
         from bukutamu.adapters.mail import mailer_from_settings
-        journal_path(settings).parent.mkdir(parents=True, exist_ok=True)
+        claim_data_dir(settings)  # the journal of this store only
         journal = MailJournal(journal_path(settings))
         try:
             resend = 0

@@ -10,7 +10,7 @@ from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
 
-_PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM or c.command}
+_PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM}  # never a helpdesk cell
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -42,6 +42,24 @@ class Changes:
         self._rows[row.ref] = row
         self._cells.setdefault(row.ref, {})[key] = value
 
+    def _row_keys(self, refs: set, keyed: set) -> list[CellUpdate]:
+        """Every row update carries the row's key (its own form-timestamp guard) in the
+        same write: a write that lands on another row (applied late by the server after
+        a person sorted) then leaves a key that does not match that row's timestamp,
+        and the next cycle refuses to act on it. A row whose key already does not match
+        is left as it is, so it stays flagged until a person checks it."""
+        from bukutamu.core.intake import row_guard
+        if not self.register.columns.has("kunci"):
+            return []
+        out = []
+        for ref in refs - keyed:
+            row = self._rows[ref]
+            own = row_guard(row) or row.visit_id
+            have = text(row.raw("kunci"))
+            if own and (not have or have in (own, row.visit_id)):
+                out.append(CellUpdate(self.register.columns.tab, ref, self.register.columns.header["kunci"], own))
+        return out
+
     def current(self, row: RegisterRow, key: str) -> Any:
         return self._cells.get(row.ref, {}).get(key, row.raw(key))
 
@@ -53,5 +71,6 @@ class Changes:
         updates = [CellUpdate(self.register.columns.tab, ref, headers[k], v)
                    for ref, cells in self._cells.items() for k, v in cells.items()
                    if not _same(self._rows[ref].raw(k), v)]
+        updates += self._row_keys({u.ref for u in updates}, {u.ref for u in updates if u.column == headers.get("kunci")})
         return WriteBatch(updates=updates + list(self.other), appends=list(self.appends),
                           replaces=list(self.replaces))

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Hashable
+from typing import Hashable, Mapping
 from zoneinfo import ZoneInfo
 
 from bukutamu.core.cells import parse_datetime, text
 from bukutamu.core.links import REASON_MESSAGES, token_id, verify_token
-from bukutamu.core.notices import PURPOSE_DONE, PURPOSE_FEEDBACK, PURPOSE_RECEIVED
+from bukutamu.core.links import WRONG_TARGET
+from bukutamu.core.notices import PURPOSE_DONE, PURPOSE_FEEDBACK, PURPOSE_RECEIVED, round_purpose
 from bukutamu.core.schema import PROGRAM, PROGRAM_PREFIX, Column, normalise_header, resolve_columns
 from bukutamu.core.sheet import Tab
 
@@ -59,10 +60,14 @@ class Rejection:
     reason: str  # Indonesian, no personal data
 
 
-def read_link_rows(tab: Tab | None, kind: str, visits: set[str], now: datetime, key: bytes,
+def read_link_rows(tab: Tab | None, kind: str, visits: Mapping[str, int], now: datetime, key: bytes,
                    sheet_tz: ZoneInfo) -> tuple[list[LinkEvent], list[Rejection]]:
     """New (unprocessed) rows of a Konfirmasi ("konfirmasi") or Umpan Balik
-    ("umpan_balik") tab -> events to try, and rows rejected outright."""
+    ("umpan_balik") tab -> events to try, and rows rejected outright.
+
+    ``visits`` maps each known visit ID to its current service round: a token is
+    bound to the round its email was sent in, so an unused round-1 "Layanan
+    Selesai" link cannot close round 2."""
     if tab is None:
         return [], []
     cols = resolve_columns(tab.name, tab.header, CONFIRM_COLUMNS if kind == "konfirmasi" else FEEDBACK_COLUMNS)
@@ -102,7 +107,12 @@ def read_link_rows(tab: Tab | None, kind: str, visits: set[str], now: datetime, 
         if vid not in visits:
             reject("ID kunjungan tidak dikenal")
             continue
-        ok, reason = verify_token(token, vid, purpose, now, key)
+        current = visits[vid]
+        ok, reason = verify_token(token, vid, round_purpose(purpose, current), now, key)
+        if not ok and reason == WRONG_TARGET and any(
+                verify_token(token, vid, round_purpose(purpose, r), now, key)[0] for r in range(1, current)):
+            reject(f"tautan dari putaran layanan sebelumnya; pakai tautan di email terbaru (putaran {current})")
+            continue
         if not ok:
             reject(REASON_MESSAGES[reason].rstrip("."))
             continue

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bukutamu.core.links import make_token, prefill_url
-from bukutamu.core.mail import OutgoingMail
+from bukutamu.core.mail import MailKey, MailKind, OutgoingMail
 
 PURPOSE_RECEIVED, PURPOSE_DONE, PURPOSE_FEEDBACK = "diterima", "layanan_selesai", "umpan_balik"
 ACTION_LABELS = {PURPOSE_RECEIVED: "Tamu Diterima", PURPOSE_DONE: "Layanan Selesai"}
@@ -46,8 +46,10 @@ class LinkConfig:
     token_valid_hours: int = 48
 
 
-def notice_key(visit_id: str, kind: str, cycle: int = 1) -> str:
-    return f"{visit_id}/{kind}/{cycle}"
+def round_purpose(purpose: str, cycle: int) -> str:
+    """The token purpose of a link sent in service round ``cycle``: a round-1 link
+    cannot close round 2 (round 1 keeps the plain purpose, as links already sent say)."""
+    return purpose if cycle <= 1 else f"{purpose}#{cycle}"
 
 
 def officer_links(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> dict[str, str]:
@@ -57,7 +59,7 @@ def officer_links(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> 
     out = {}
     for purpose, label in ACTION_LABELS.items():
         entries = {cfg.officer_entry_visit: v.visit_id,
-                   cfg.officer_entry_token: make_token(v.visit_id, purpose, expires, key)}
+                   cfg.officer_entry_token: make_token(v.visit_id, round_purpose(purpose, v.cycle), expires, key)}
         if cfg.officer_entry_action:
             entries[cfg.officer_entry_action] = label
         out[label] = prefill_url(cfg.officer_form_url, entries)
@@ -67,7 +69,8 @@ def officer_links(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> 
 def feedback_link(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> str:
     if not (cfg.feedback_form_url and cfg.feedback_entry_visit and cfg.feedback_entry_token):
         return ""
-    token = make_token(v.visit_id, PURPOSE_FEEDBACK, now + timedelta(hours=cfg.token_valid_hours), key)
+    token = make_token(v.visit_id, round_purpose(PURPOSE_FEEDBACK, v.cycle),
+                       now + timedelta(hours=cfg.token_valid_hours), key)
     return prefill_url(cfg.feedback_form_url, {cfg.feedback_entry_visit: v.visit_id,
                                                cfg.feedback_entry_token: token})
 
@@ -100,9 +103,9 @@ def _text(title: str, rows: list[tuple[str, str]], paragraphs: list[str], button
     return "\n".join(lines) + "\n"
 
 
-def _mail(key: str, to: tuple[str, ...], subject: str, office: str, title: str,
+def _mail(key: MailKey, to: tuple[str, ...], subject: str, office: str, title: str,
           rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str]) -> OutgoingMail:
-    return OutgoingMail(key=key, to=to, subject=subject, html=_page(office, title, rows, paragraphs, buttons),
+    return OutgoingMail(key=str(key), to=to, subject=subject, html=_page(office, title, rows, paragraphs, buttons),
                         text=_text(title, rows, paragraphs, buttons))
 
 
@@ -116,10 +119,12 @@ def _visit_rows(v: VisitFacts) -> list[tuple[str, str]]:
 
 
 def officer_notice(v: VisitFacts, to: str, office: str, links: dict[str, str],
-                   guest_note: str = "") -> OutgoingMail:
+                   guest_note: str = "", routing_note: str = "", attempt: int = 1) -> OutgoingMail:
+    """``routing_note`` says why this copy goes to a backup or the helpdesk (e.g. no
+    officer for the bidang), so the reader knows to pass it on."""
     again = v.cycle > 1
     title = "Tamu kembali membutuhkan layanan Anda" if again else "Ada tamu untuk Anda"
-    paras = []
+    paras = [f"Perhatian: {routing_note}"] if routing_note else []
     if again:
         paras.append(f"Tamu menyatakan layanan belum cukup (putaran {v.cycle}).")
         if guest_note:
@@ -130,7 +135,8 @@ def officer_notice(v: VisitFacts, to: str, office: str, links: dict[str, str],
     else:
         paras.append("Sampaikan ke helpdesk saat tamu diterima dan saat layanan selesai.")
     subject = f"[Buku Tamu] {'Layanan ulang' if again else 'Tamu'} {v.queue}: {v.name} ({v.institution or '-'})"
-    return _mail(notice_key(v.visit_id, "petugas", v.cycle), (to,), subject, office, title,
+    key = MailKey(v.visit_id, MailKind.OFFICER_NOTICE, v.cycle, attempt=attempt)
+    return _mail(key, (to,), subject, office, title,
                  _visit_rows(v), paras, links)
 
 
@@ -138,7 +144,7 @@ def guest_queue_mail(v: VisitFacts, office: str) -> OutgoingMail:
     paras = ["Terima kasih telah mengisi buku tamu. Tunjukkan KTP asli Anda kepada helpdesk untuk "
              "verifikasi, lalu tunggu nomor antrian Anda dipanggil."]
     rows = [("No. Antrian", v.queue), ("Nama", v.name), ("Keperluan", v.purpose or "-")]
-    return _mail(notice_key(v.visit_id, "tamu-antrian"), (v.guest_email,),
+    return _mail(MailKey(v.visit_id, MailKind.GUEST_QUEUE), (v.guest_email,),
                  f"[Buku Tamu] Nomor antrian Anda {v.queue}", office, f"Nomor antrian Anda: {v.queue}",
                  rows, paras, {})
 
@@ -146,7 +152,7 @@ def guest_queue_mail(v: VisitFacts, office: str) -> OutgoingMail:
 def guest_feedback_mail(v: VisitFacts, office: str, link: str) -> OutgoingMail:
     paras = ["Layanan Anda telah selesai. Apakah layanan yang Anda terima sudah cukup? "
              "Mohon isi umpan balik singkat melalui tautan di bawah."]
-    return _mail(notice_key(v.visit_id, "tamu-umpan-balik", v.cycle), (v.guest_email,),
+    return _mail(MailKey(v.visit_id, MailKind.GUEST_FEEDBACK, v.cycle), (v.guest_email,),
                  f"[Buku Tamu] Umpan balik layanan {v.queue}", office, "Bagaimana layanan kami?",
                  [("No. Antrian", v.queue), ("Nama", v.name)], paras, {"Isi umpan balik": link})
 
@@ -156,6 +162,6 @@ def escalation_mail(v: VisitFacts, to: tuple[str, ...], office: str, step_name: 
     paras = [f"Langkah {step} ({step_name}) melewati standar {standard:g} menit kerja "
              f"sebesar {over:.0f} menit.", "Mohon segera ditindaklanjuti."]
     rows = _visit_rows(v) + [("Petugas", officer or "-")]
-    return _mail(notice_key(v.visit_id, f"eskalasi-{step}"), to,
+    return _mail(MailKey(v.visit_id, MailKind.ESCALATION, step=step), to,
                  f"[Buku Tamu] TERLAMBAT {v.queue}: {step_name} +{over:.0f} mnt", office,
                  "Peringatan SLA: langkah SOP terlambat", rows, paras, {})

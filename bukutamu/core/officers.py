@@ -1,8 +1,9 @@
 """The officer directory (Petugas tab) and who gets a visit's notice.
 
 An inactive officer falls back to their backup, then to the helpdesk address.
-When no officer matches the visit at all, nobody is emailed: the row gets a
-clear status and note so the admin can fill in the Petugas tab.
+When no officer matches the visit at all, the helpdesk address gets the notice
+(someone must find the right officer) and the row says why, so the admin can fill
+in the Petugas tab. Only without a helpdesk address is nobody emailed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bukutamu.core.schema import OFFICER_COLUMNS, normalise_header, resolve_colu
 from bukutamu.core.sheet import Tab
 
 NOT_FOUND = "TIDAK DITEMUKAN"
+HELPDESK_NOT_FOUND = "HELPDESK (petugas tidak ditemukan)"
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,12 @@ def assign(officers: list[Officer], bidang: str, wanted: str, helpdesk_email: st
         candidates = [o for o in officers if bidang and normalise_header(o.bidang) == normalise_header(bidang)]
     if not candidates:
         what = f'bidang "{bidang}"' if bidang else "kunjungan ini (bidang kosong)"
-        return Assignment(None, NOT_FOUND, f"Petugas untuk {what} tidak ada di tab Petugas; "
-                                          "lengkapi tab Petugas atau perbaiki kolom Bidang.")
+        if helpdesk_email:
+            return Assignment(helpdesk_email, HELPDESK_NOT_FOUND,
+                              f"Petugas untuk {what} tidak ada di tab Petugas: email dikirim ke helpdesk untuk "
+                              "diteruskan; lengkapi tab Petugas atau perbaiki kolom Bidang.")
+        return Assignment(None, NOT_FOUND, f"Petugas untuk {what} tidak ada di tab Petugas dan alamat helpdesk "
+                                          "kosong; lengkapi tab Petugas atau perbaiki kolom Bidang.")
     for o in candidates:
         if o.active and o.email:
             return Assignment(o.email, o.name or o.email, "", o.name)
@@ -68,3 +74,24 @@ def assign(officers: list[Officer], bidang: str, wanted: str, helpdesk_email: st
                           f"Petugas {first.name} tidak aktif: dikirim ke email cadangan.", first.name)
     return Assignment(helpdesk_email, "HELPDESK",
                       f"Petugas {first.name} tidak aktif dan tanpa cadangan: dikirim ke helpdesk.", first.name)
+
+
+def coverage_warnings(officers: list[Officer], bidang_in_use: list[str]) -> list[str]:
+    """What ``check`` warns about the Petugas tab (Indonesian): empty, or a bidang
+    with no active officer and no backup (its guests would go to the helpdesk)."""
+    if not officers:
+        return ["Tab Petugas kosong: semua pemberitahuan tamu akan dikirim ke helpdesk. Isi nama, bidang, "
+                "email, dan Aktif = Ya untuk setiap petugas."]
+    covered = {normalise_header(o.bidang) for o in officers if (o.active and o.email) or o.backup}
+    known = {normalise_header(o.bidang): o.bidang for o in officers}
+    wanted = dict(known)
+    for b in bidang_in_use:
+        if b.strip():
+            wanted.setdefault(normalise_header(b), b.strip())
+    out = []
+    for key, name in sorted(wanted.items()):
+        if key and key not in covered:
+            why = "semua petugasnya tidak aktif dan tanpa email cadangan" if key in known else \
+                "tidak ada di tab Petugas (dipilih tamu di formulir)"
+            out.append(f'Bidang "{name}": {why}; tamunya akan diteruskan ke helpdesk.')
+    return out

@@ -66,6 +66,13 @@ class Plan:
     log: list[str] = field(default_factory=list)  # no personal data
 
 
+def _is_round(value: str) -> bool:
+    try:
+        return float(value) >= 1
+    except ValueError:
+        return False
+
+
 def tabs_to_read(ctx: CycleContext) -> tuple[list[str], list[str]]:
     """(tabs read whole, tabs read append-only) for one cycle."""
     return ([ctx.register_tab, ctx.queue_tab, ctx.system_tab, ctx.officers_tab, ctx.confirmations_tab,
@@ -88,7 +95,8 @@ def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: Mail
     ctx = replace(ctx, sheet_tz=ZoneInfo(snapshot.time_zone or ctx.tz.key))
     register = read_register(snapshot.tab(ctx.register_tab), ctx.renames)
     officers = read_officers(snapshot.tab(ctx.officers_tab))
-    visits = {r.visit_id for r in register.rows if r.visit_id}
+    visits = {r.visit_id: int(float(r.text("putaran") or 1)) if _is_round(r.text("putaran")) else 1
+              for r in register.rows if r.visit_id}
     events, rejected = [], []
     for tab, kind in ((ctx.confirmations_tab, "konfirmasi"), (ctx.feedback_tab, "umpan_balik")):
         e, r = read_link_rows(snapshot.tab(tab), kind, visits, now, ctx.nik_key, ctx.sheet_tz)

@@ -30,9 +30,9 @@ class Column:
     choices: tuple[str, ...] = ()  # helpdesk dropdown values
     plain_text: bool = False  # must not be coerced to a number by the sheet
     datetime: bool = False  # program writes a serial number here
-    # A command cell: the helpdesk picks a value, the program applies it and clears
-    # the cell, so the same action can be given again later (e.g. "Layanan Selesai"
-    # in a second service cycle). The only non-program cell the program writes.
+    # A command cell: the helpdesk picks a value and the program applies it when it
+    # differs from the last processed one (core/helpdesk.py). The program never
+    # writes it: a clear could erase an action saved while a cycle runs.
     command: bool = False
 
     def names(self) -> tuple[str, ...]:
@@ -195,7 +195,7 @@ def resolve_columns(tab: str, header: Sequence[object], columns: Iterable[Column
             if col.required:
                 problems.append(f'kolom wajib "{names[0]}" tidak ditemukan di tab "{tab}"'
                                 + (" (jalankan `bukutamu init`)" if col.owner == PROGRAM
-                                   else " (kembalikan judul kolomnya atau atur [kolom] di konfigurasi)"))
+                                   else " (kembalikan judul kolomnya atau atur [columns] di konfigurasi)"))
             continue
         index[col.key] = hits[0]
         exact[col.key] = str(header[hits[0]])

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from bukutamu.core.assess import check_row
+from bukutamu.core.assess import NikIndex, check_row
 from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
-from bukutamu.core.ktp import mask_nik
+from bukutamu.core.helpdesk import (APPLIED, BRIDGES, REFUSED, UNKNOWN, action_marker, allows, is_new_action,
+                                    refusal)
+from bukutamu.core.ktp import mask_nik, other_visit_findings
 from bukutamu.core.linkforms import PROCESSED_OK, LinkEvent, Rejection
-from bukutamu.core.mail import OutgoingMail
+from bukutamu.core.mail import MailKey, MailKind, OutgoingMail
 from bukutamu.core.notices import (VisitFacts, escalation_mail, feedback_link, guest_feedback_mail,
-                                   notice_key, officer_links, officer_notice)
+                                   officer_links, officer_notice)
 from bukutamu.core.officers import Officer, assign
 from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import HELPDESK_ACTIONS, VERIFY_OK, VERIFY_WRONG, history_row
@@ -42,6 +44,9 @@ class MailFacts:
     known: frozenset[str] = frozenset()  # every key recorded (pending, sent or failed)
     sent: Mapping[str, datetime] = field(default_factory=dict)  # sent, not yet shown in the sheet
     failed: Mapping[str, str] = field(default_factory=dict)  # given up for good, not yet shown
+    # Every officer notice given up for good -> its recipients: a corrected address
+    # in the Petugas tab gets a new notice, the same address does not.
+    failed_to: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,9 @@ class WorkflowResult:
 
 
 def visit_facts(row: RegisterRow, changes: "Changes", tz) -> VisitFacts:
+    # The visit ID as planned this cycle: at intake it is not in the row yet.
     return VisitFacts(
-        visit_id=row.visit_id, queue=text(changes.current(row, "antrian")), name=row.text("nama"),
+        visit_id=text(changes.current(row, "visit_id")), queue=text(changes.current(row, "antrian")), name=row.text("nama"),
         institution=row.text("instansi"), purpose=row.text("keperluan"), bidang=row.text("bidang"),
         nik_masked=mask_nik(row.raw("nik")), guest_email=row.text("email") if "@" in row.text("email") else "",
         registered=parse_datetime(changes.current(row, "waktu_daftar"), tz),
@@ -95,11 +101,13 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
         result.log.append(f"Baris tab {r.tab} ditolak: {r.reason}")
 
     closed = {s.label for s in ctx.sop.states.values() if not s.open}
+    index: NikIndex | None = None  # built on first need: most cycles re-check no entry
     for row in register.rows:
         vid = row.visit_id
         if not vid or vid in skip:
             continue
-        if row.text("status") in closed and not row.text("aksi") and vid not in by_visit:
+        if (row.text("status") in closed and vid not in by_visit
+                and not is_new_action(row.text("aksi"), row.text("aksi_terproses"))):
             continue  # a finished visit with nothing new: the common case, kept cheap
         notes: list[str] = []
         state = ctx.sop.state_by_label(text(changes.current(row, "status")))
@@ -120,6 +128,10 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
         check = None
         if state.code in ("MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN"):
             check = check_row(row, register, now.astimezone(ctx.tz).date())
+            # Rule 13 again after a correction: the NIK may now be another visit's.
+            index = index or NikIndex.build(register, ctx.nik_key)
+            others = [o.name_and_birth() for o in index.others(row) if o.visit_id != vid]
+            check = check.plus(*other_visit_findings(check.name, check.birth_date, others))
             changes.set(row, "cek_ktp", check.summary_line())
 
         events = _events_for(row, changes, now, ctx, facts, by_visit.pop(vid, []), state.code)
@@ -131,8 +143,23 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
             transition = ctx.sop.find(ev.name, current.code)
             if ev.consumes == "verifikasi":
                 changes.set(row, "verifikasi_terproses", ev.value)
+            bridge = BRIDGES.get((ev.name, current.code)) if ev.source == SOURCE_HELPDESK else None
+            if transition is None and bridge and ctx.sop.find(bridge, current.code):
+                _apply(row, changes, ctx, ctx.sop.find(bridge, current.code),
+                       _Event(bridge, ev.at, SOURCE_HELPDESK, "petugas dihubungi langsung oleh helpdesk"),
+                       current.label, sheet_tz)
+                result.transitions += 1
+                current = ctx.sop.state_by_label(text(changes.current(row, "status")))
+                transition = ctx.sop.find(ev.name, current.code)
+            if transition is None and ev.mail_key:
+                result.reflected.append(ev.mail_key)  # the visit moved on without waiting for the email
+                continue
             if transition is None:
-                msg = f"\"{ev.label}\" ditolak: tidak berlaku saat status {current.label}."
+                if ev.consumes == "aksi":
+                    msg = refusal(ctx.sop, ev.value, current.code)
+                    changes.set(row, "aksi_terproses", action_marker(ev.value, REFUSED, ev.at.astimezone(ctx.tz)))
+                else:
+                    msg = f"\"{ev.label}\" ditolak: tidak berlaku saat status {current.label}."
                 notes.append(msg)
                 if ev.link:
                     changes.other.append(CellUpdate(ev.link.tab, ev.link.ref, ev.link.processed_header,
@@ -141,7 +168,7 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
             _apply(row, changes, ctx, transition, ev, current.label, sheet_tz)
             result.transitions += 1
             if ev.consumes == "aksi":
-                changes.set(row, "aksi_terproses", f"{ev.value} ({ev.at.astimezone(ctx.tz):%d/%m %H:%M})")
+                changes.set(row, "aksi_terproses", action_marker(ev.value, APPLIED, ev.at.astimezone(ctx.tz)))
             if ev.mail_key:
                 result.reflected.append(ev.mail_key)
             if ev.link:
@@ -153,15 +180,15 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
                     result.mails.append(mail)
 
         state = ctx.sop.state_by_label(text(changes.current(row, "status")))
-        for kind in ("petugas", "tamu-antrian", "tamu-umpan-balik"):
-            key = notice_key(vid, kind, int(float(text(changes.current(row, "putaran")) or 1))
-                             if kind != "tamu-antrian" else 1)
+        cycle = int(float(text(changes.current(row, "putaran")) or 1))
+        for kind, rnd in ((MailKind.GUEST_QUEUE, 1), (MailKind.GUEST_FEEDBACK, cycle)):
+            key = str(MailKey(vid, kind, rnd))
             if key in facts.failed:
-                who = "petugas" if kind == "petugas" else "tamu"
-                notes.append(f"Email ke {who} gagal permanen: {facts.failed[key]} "
-                             + ("Perbaiki alamat di tab Petugas dan hubungi petugas langsung." if who == "petugas"
-                                else "Periksa alamat email tamu."))
+                notes.append(f"Email ke tamu gagal permanen: {facts.failed[key]} Periksa alamat email tamu.")
                 result.reflected.append(key)
+        # Officer notices given up for good are explained on the row for as long as the
+        # visit waits (see _officer_mail); here they are only marked as seen.
+        result.reflected += [k for k in _officer_keys(vid, cycle, facts) if k in facts.failed]
         result.mails += _due_mails(row, changes, ctx, officers, now, facts, notes, state.code)
         esc = _escalation(row, changes, ctx, now, facts, state.code, sheet_tz)
         if esc:
@@ -189,26 +216,42 @@ def _events_for(row: RegisterRow, changes: "Changes", now: datetime, ctx: "Cycle
         else:
             changes.set(row, "verifikasi_terproses", verify)
             changes.set(row, "catatan", f"Nilai Verifikasi KTP \"{verify}\" tidak dikenal; pilih dari dropdown.")
-    action = row.text("aksi")
-    if action:
-        changes.set(row, "aksi", "")  # a command cell: taken, then cleared
+    action, marker = row.text("aksi"), text(changes.current(row, "aksi_terproses"))
+    if not action and marker:
+        changes.set(row, "aksi_terproses", "")  # the helpdesk emptied the cell: the same action may come again
+    elif action and state in ctx.sop.states and ctx.sop.states[state].open and allows(ctx.sop, action, state) \
+            and not is_new_action(action, marker):
+        changes.set(row, "catatan", f'Aksi "{action}" di sel sudah diproses sebelumnya ({marker}). Untuk '
+                                    "memberikannya lagi: kosongkan sel Aksi Helpdesk, tunggu sampai kolom "
+                                    "[Sistem] Aksi Terproses kosong, lalu pilih lagi.")
+    elif is_new_action(action, marker):
         name = HELPDESK_ACTIONS.get(action)
         if name:
             events.append(_Event(name, now, SOURCE_HELPDESK, action, guest_note=row.text("catatan_helpdesk"),
                                  consumes="aksi", value=action))
         else:
-            changes.set(row, "catatan", f"Aksi \"{action}\" tidak dikenal; pilih dari dropdown.")
+            changes.set(row, "aksi_terproses", action_marker(action, UNKNOWN, now.astimezone(ctx.tz)))
+            changes.set(row, "catatan", refusal(ctx.sop, action, state))
     for ev in links:
         label = {"diterima": "Tamu Diterima (tautan petugas)", "layanan_selesai": "Layanan Selesai (tautan petugas)",
                  "cukup": "Umpan balik: cukup", "tidak_cukup": "Umpan balik: tidak cukup"}[ev.event]
         events.append(_Event(ev.event, ev.at, ev.source, label, guest_note=ev.guest_note, link=ev))
-    if state == "TERVERIFIKASI":
-        cycle = int(float(text(changes.current(row, "putaran")) or 1))
-        key = notice_key(row.visit_id, "petugas", cycle)
-        if key in facts.sent:
+    cycle = int(float(text(changes.current(row, "putaran")) or 1))
+    for key in _officer_keys(row.visit_id, cycle, facts):
+        if key in facts.sent:  # applied while TERVERIFIKASI; otherwise only marked as seen
             events.append(_Event("petugas_dihubungi", facts.sent[key], SOURCE_SYSTEM, "Email petugas terkirim",
                                  mail_key=key))
     return events
+
+
+def _officer_keys(visit_id: str, cycle: int, facts: MailFacts) -> list[str]:
+    """The journal keys of this round's officer notice: the first, and one more per
+    resend to a corrected address."""
+    key, out = MailKey(visit_id, MailKind.OFFICER_NOTICE, cycle), []
+    while str(key) in facts.known:
+        out.append(str(key))
+        key = key.retry_to_new_address()
+    return out
 
 
 def _apply(row: RegisterRow, changes: "Changes", ctx: "CycleContext", transition, ev: _Event,
@@ -231,18 +274,28 @@ def _apply(row: RegisterRow, changes: "Changes", ctx: "CycleContext", transition
 
 def _officer_mail(row, changes, ctx, officers, now, facts, notes, guest_note="") -> OutgoingMail | None:
     facts_v = visit_facts(row, changes, ctx.sheet_tz or ctx.tz)
-    key = notice_key(row.visit_id, "petugas", facts_v.cycle)
-    if key in facts.known:
-        return None
+    sent = _officer_keys(facts_v.visit_id, facts_v.cycle, facts)
+    if sent and sent[-1] not in facts.failed_to:
+        return None  # pending or sent
     who = assign(officers, row.text("bidang"), row.text("petugas_dituju"), ctx.helpdesk_email)
+    if sent:
+        failed_to = {a.casefold() for a in facts.failed_to[sent[-1]]}
+        if who.email is None or who.email.casefold() in failed_to:
+            notes.append("Email ke petugas gagal permanen (alamat ditolak server). Perbaiki alamat di tab "
+                         "Petugas — email dikirim ulang otomatis — atau hubungi petugas langsung lalu pilih "
+                         "Aksi \"Tamu Diterima\".")
+            return None
+        notes.append("Alamat petugas diperbaiki: email dikirim ulang.")
     changes.set(row, "petugas", who.label)
     if who.note:
         notes.append(who.note)
     if who.email is None:
         return None
     links = officer_links(facts_v, ctx.links, ctx.nik_key, now)
+    key = MailKey(facts_v.visit_id, MailKind.OFFICER_NOTICE, facts_v.cycle, attempt=len(sent) + 1)
     return officer_notice(facts_v, who.email, ctx.office_name, links,
-                          guest_note or row.text("catatan_helpdesk"))
+                          guest_note or row.text("catatan_helpdesk"),
+                          routing_note=who.note, attempt=key.attempt)
 
 
 def _due_mails(row, changes, ctx, officers, now, facts, notes, state: str) -> list[OutgoingMail]:
@@ -255,7 +308,7 @@ def _due_mails(row, changes, ctx, officers, now, facts, notes, state: str) -> li
     if state == "MENUNGGU_UMPAN_BALIK":
         v = visit_facts(row, changes, ctx.sheet_tz or ctx.tz)
         link = feedback_link(v, ctx.links, ctx.nik_key, now)
-        key = notice_key(v.visit_id, "tamu-umpan-balik", v.cycle)
+        key = str(MailKey(v.visit_id, MailKind.GUEST_FEEDBACK, v.cycle))
         if v.guest_email and link and key not in facts.known:
             out.append(guest_feedback_mail(v, ctx.office_name, link))
     return out
@@ -283,7 +336,7 @@ def _escalation(row, changes, ctx, now, facts, state: str, sheet_tz) -> Outgoing
         return None
     over = spent - step.standard_minutes
     changes.set(row, "sla", f"TERLAMBAT {marker} ({step.name}) +{over:.0f} mnt")
-    key = notice_key(row.visit_id, f"eskalasi-{step.number}")
+    key = str(MailKey(row.visit_id, MailKind.ESCALATION, step=step.number))
     if key in facts.known:
         return None
     to = tuple(dict.fromkeys(a for a in (ctx.helpdesk_email, ctx.supervisor_email) if a))

@@ -24,7 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from bukutamu.core.cells import datetime_to_serial
 from bukutamu.core.linkforms import SKM_ELEMENTS
-from bukutamu.core.notices import notice_key
+from bukutamu.app.helpdesk import HelpdeskInput, InputRefused, save_helpdesk_input
+from bukutamu.core.mail import MailKey, MailKind
 from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.register import read_register
 from bukutamu.core.schema import FORM, REGISTER_COLUMNS
@@ -67,6 +68,7 @@ class Visit:
 class SimulationStats:
     days: int = 0
     guests: int = 0
+    submissions: int = 0  # form rows: guests + repeated submissions
     cycles: int = 0
     holidays: list[str] = field(default_factory=list)
 
@@ -159,11 +161,16 @@ class OfficeWeek:
             self.visits[serial] = v
             self.add_row(self.tabs.register, {h: values.get(k, "") for h, k in self.form_columns})
             self.stats.guests += 1
+            self.stats.submissions += 1
             if rng.random() < 0.01:  # the guest submits the form twice
                 again = when + self.minutes(1, 3)
-                self.at(again, lambda: self.add_row(self.tabs.register, {
-                    h: {**values, "timestamp": datetime_to_serial(again, self.tz)}.get(k, "")
-                    for h, k in self.form_columns}))
+
+                def twice() -> None:
+                    self.add_row(self.tabs.register, {
+                        h: {**values, "timestamp": datetime_to_serial(again, self.tz)}.get(k, "")
+                        for h, k in self.form_columns})
+                    self.stats.submissions += 1
+                self.at(again, twice)
             if v.leaves_after:
                 self.at(when + v.leaves_after, lambda: self.helpdesk_action(v, "Tamu Pergi", only_open=True))
         return act
@@ -178,7 +185,11 @@ class OfficeWeek:
     def helpdesk_action(self, v: Visit, action: str, only_open: bool = False) -> None:
         if only_open and v.status in ("SELESAI", "BATAL", "DUPLIKAT", ""):
             return
-        self.edit(v, "Aksi Helpdesk", action)
+        try:  # the same path as the helpdesk's own command: refused actions are not saved
+            save_helpdesk_input(self.store, self.tabs.register, self.settings.columns, self.poller.sop,
+                                v.visit_id, HelpdeskInput(action=action), self.now)
+        except InputRefused:
+            pass
 
     # -- reacting to what the engine wrote -------------------------------------
     def observe(self) -> None:
@@ -234,7 +245,7 @@ class OfficeWeek:
     def officer(self, v: Visit, action: str, cycle: int) -> Callable[[], None]:
         def act() -> None:
             params = {p.get("entry.1003"): p for p in
-                      self.link_params(notice_key(v.visit_id, "petugas", cycle), OFFICER_FORM)}
+                      self.link_params(str(MailKey(v.visit_id, MailKind.OFFICER_NOTICE, cycle)), OFFICER_FORM)}
             if action in params and self.rng.random() < 0.7:
                 p = params[action]
                 self.add_row(self.tabs.confirmations, {
@@ -247,7 +258,8 @@ class OfficeWeek:
     def feedback(self, v: Visit, cycle: int) -> Callable[[], None]:
         def act() -> None:
             unhappy = v.unhappy and cycle == 1
-            links = self.link_params(notice_key(v.visit_id, "tamu-umpan-balik", cycle), FEEDBACK_FORM)
+            links = self.link_params(str(MailKey(v.visit_id, MailKind.GUEST_FEEDBACK, cycle)),
+                                     FEEDBACK_FORM)
             if links and self.rng.random() < 0.8:
                 p = links[0]
                 row = {"Stempel waktu": datetime_to_serial(self.now, self.tz), "ID Kunjungan": p["entry.2001"],

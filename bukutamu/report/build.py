@@ -15,7 +15,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from bukutamu.config import Settings
+from bukutamu.core.cells import text
 from bukutamu.core.mail import Attachment, InlineImage, OutgoingMail
+from bukutamu.core.officers import Officer
+from bukutamu.core.schema import OFFICER_COLUMNS, normalise_header, resolve_columns
+from bukutamu.errors import SchemaError
 from bukutamu.core.officehours import calendar_from_settings
 from bukutamu.core.sop import load_sop
 from bukutamu.report import render
@@ -73,9 +77,31 @@ def _write_file(path: Path, data: bytes) -> None:
         raise
 
 
+def read_roster(table: Any, tab: str = "Petugas") -> list[Officer]:
+    """The Petugas tab (header + rows) -> officers; an absent or unreadable tab gives none."""
+    header, rows = _split(table)
+    if not header:
+        return []
+    try:
+        cols = resolve_columns(tab, header, OFFICER_COLUMNS)
+    except SchemaError:
+        return []
+    out = []
+    for r in rows:
+        values = tuple(getattr(r, "values", r))
+        get = {k: text(values[i]) if i < len(values) else "" for k, i in cols.index.items()}
+        if not get.get("email") and not get.get("nama"):
+            continue
+        active = normalise_header(get.get("aktif", "ya") or "ya") not in ("tidak", "no", "false", "0", "nonaktif")
+        out.append(Officer(get.get("nama", ""), get.get("bidang", ""), get.get("email", ""), active,
+                           get.get("email_cadangan", "")))
+    return out
+
+
 def build_week_report(history_rows: Any, skm_rows: Any, week: str | Week, settings: Settings,
-                      out_dir: str | os.PathLike | None = None) -> WeekReport:
-    """Compute the week's metrics and write reports/<YYYY>-W<ww>/ (laporan.html, laporan.xlsx, PNGs)."""
+                      out_dir: str | os.PathLike | None = None, officer_rows: Any = None) -> WeekReport:
+    """Compute the week's metrics and write reports/<YYYY>-W<ww>/ (laporan.html, laporan.xlsx, PNGs).
+    ``officer_rows``: the Petugas tab (every active officer is listed, backups credited)."""
     week = parse_week(week) if isinstance(week, str) else week
     sop = load_sop(settings.sop_path)
     calendar = calendar_from_settings(settings)
@@ -90,7 +116,7 @@ def build_week_report(history_rows: Any, skm_rows: Any, week: str | Week, settin
         result = ikm(scores, columns, notes)
     metrics = compute_week(events, week, sop=sop, calendar=calendar, target=settings.office.sla_target_percent,
                            trend_weeks=settings.report.trend_weeks, poll_seconds=settings.poll.interval_seconds,
-                           ikm=result)
+                           ikm=result, officers=read_roster(officer_rows, settings.tabs.officers))
     office = settings.office.name
     note = render.calendar_description(calendar)
     charts = all_charts(metrics)
@@ -115,8 +141,9 @@ def build_week_report(history_rows: Any, skm_rows: Any, week: str | Week, settin
 def report_mail(report: WeekReport, recipients: Sequence[str]) -> OutgoingMail:
     """The weekly email: HTML body with the charts inline (CID) and the XLSX attached."""
     m = report.metrics
-    subject = (f"Laporan SLA Pelayanan Tamu {m.week.label}: capaian {render.pct(m.headline['capaian'])} "
-               f"(target {render.num(m.target, 0)}%)")
+    subject = (f"Laporan SLA Pelayanan Tamu {m.week.label}: capaian petugas & helpdesk "
+               f"{render.pct(m.headline['capaian_petugas'])} (target {render.num(m.target, 0)}%; semua langkah "
+               f"{render.pct(m.headline['capaian'])})")
     return OutgoingMail(
         key=f"report/{m.week.label}",
         to=tuple(recipients),
@@ -125,5 +152,5 @@ def report_mail(report: WeekReport, recipients: Sequence[str]) -> OutgoingMail:
         text=report.email_text,
         inline_images=tuple(InlineImage(render.cid_of(k, m), CHART_FILES[k], data)
                             for k, data in report.charts.items()),
-        attachments=(Attachment(f"laporan_SLA_{m.week.label}.xlsx", report.xlsx, render.XLSX_MIME),),
+        attachments=(Attachment(render.attachment_name(m), report.xlsx, render.XLSX_MIME),),
     )

@@ -226,7 +226,7 @@ def _times(ms: np.ndarray, tz: str) -> pd.Series:
 # --- visits ------------------------------------------------------------------------
 
 VISIT_COLUMNS = ("visit_id", "antrian", "datang", "petugas", "bidang", "selesai_pada", "batal_pada",
-                 "duplikat_pada", "batal_di", "status_akhir", "putaran")
+                 "duplikat_pada", "batal_di", "status_akhir", "status_sejak", "putaran")
 INTERVAL_COLUMNS = ("visit_id", "antrian", "langkah", "siklus", "mulai", "selesai", "menit", "standar",
                     "hasil", "lewat", "waktu_tamu", "lintas_hari", "ulang", "ke", "petugas", "bidang",
                     "batal_pada")
@@ -235,7 +235,7 @@ INTERVAL_COLUMNS = ("visit_id", "antrian", "langkah", "siklus", "mulai", "selesa
 def visit_table(events: pd.DataFrame, sop: Sop) -> pd.DataFrame:
     """One row per visit: arrival (first event), queue number, officer and bidang
     (last filled), when it reached SELESAI / BATAL / DUPLIKAT (NaT if never), the
-    state it was abandoned from, its last state, and its number of service rounds."""
+    state it was abandoned from, its last state and since when, and its number of service rounds."""
     return visits_and_intervals(events, sop, None)[0]
 
 
@@ -260,6 +260,7 @@ def _visits(log: _Log) -> pd.DataFrame:
         "duplikat_pada": _times(_first_time(log.is_state(log.ke, "DUPLIKAT"), log.t, starts), log.tz),
         "batal_di": log.dari.take(np.where(gone, first_batal, -1), allow_fill=True),
         "status_akhir": log.ke.take(ends - 1),
+        "status_sejak": _times(log.t[ends - 1], log.tz),
         "putaran": np.add.reduceat(_again(log).astype(np.int64), starts) + 1,
     })
 
@@ -345,7 +346,7 @@ _DTYPES = {
     "waktu_tamu": bool, "lintas_hari": bool, "ulang": bool, "putaran": np.int64,
     "hasil": pd.CategoricalDtype(["tercapai", "terlambat", "tidak terukur"]),
 }
-_TIME_COLUMNS = {"datang", "mulai", "selesai", "selesai_pada", "batal_pada", "duplikat_pada"}
+_TIME_COLUMNS = {"datang", "mulai", "selesai", "selesai_pada", "batal_pada", "duplikat_pada", "status_sejak"}
 
 
 def _empty(columns: Sequence[str], tz: str) -> pd.DataFrame:

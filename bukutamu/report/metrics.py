@@ -10,6 +10,11 @@ Which week a number belongs to (so a week regenerated later gives the same numbe
 
 Attainment = met / (met + breached), a clock being breached when its office minutes
 exceed the step's standard. Percentiles are pandas' default (linear interpolation).
+Two headlines: the staff one (helpdesk and officers: ``staff_steps``, without the
+program's own email of step 5 and the guest's time of steps 4 and 8) and all steps.
+A visit's waiting time runs from its arrival to SELESAI, in office minutes, counted
+on the day it finished; visits still open at the week's end are listed whatever
+their arrival week. Counts of the week are defined once in ``visit_counts``.
 Column names of the frames are the Indonesian labels the report shows.
 """
 
@@ -25,14 +30,22 @@ import pandas as pd
 
 from bukutamu.core.officehours import OfficeCalendar
 from bukutamu.core.sop import Sop
-from bukutamu.report.history import visits_and_intervals, zone_key
+from bukutamu.report.history import FEEDBACK_STEP, visits_and_intervals, zone_key
 from bukutamu.report.skm import IkmResult
 from bukutamu.core.ktp.findings import ERROR_LABELS
 
 AMBER_BAND = 10.0  # percentage points below the target still shown amber
 WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 NO_OFFICER = "(tanpa petugas)"
+NOT_ASSIGNED = "(belum ada petugas)"
+NO_DATA = "belum ada data"
 _LONG_DIGITS = re.compile(r"\d{6,}")
+# Step 5 is completed by the program's own email to the officer (always ~0 minutes,
+# 100 %): reported, but not in the staff headline, which would otherwise be flattered.
+PROGRAM_STEPS = frozenset({5})
+STAFF_ACTORS = ("Helpdesk", "Petugas")
+BACKUP_SUFFIX = re.compile(r"^(?P<name>.*\S)\s*\(cadangan\)$", re.IGNORECASE)
+HELPDESK_LABEL = "HELPDESK"
 
 
 # --- weeks ------------------------------------------------------------------------
@@ -90,6 +103,43 @@ def colour(pct: float, target: float) -> str:
     return "hijau" if pct >= target else ("kuning" if pct >= target - AMBER_BAND else "merah")
 
 
+def staff_steps(sop: Sop) -> tuple[int, ...]:
+    """Steps with a standard done by people of the office (helpdesk, officers): not the
+    guest's time (steps 4, 8) and not the program's own email (step 5)."""
+    return tuple(n for n, st in sorted(sop.steps.items()) if st.standard_minutes is not None
+                 and not st.guest_time and st.actor in STAFF_ACTORS and n not in PROGRAM_STEPS)
+
+
+def step_role(sop: Sop, n: int) -> str:
+    """Whose time a step's clock measures (Indonesian, shown in the report)."""
+    st = sop.steps[n]
+    if n in PROGRAM_STEPS:
+        return "otomatis (email program)"
+    if st.guest_time or st.actor not in STAFF_ACTORS:
+        return "waktu tamu"
+    return "petugas/helpdesk"
+
+
+def running_step(sop: Sop, state: Any) -> int | None:
+    """The SOP step a visit in ``state`` is waiting for (the step its next transition
+    completes), e.g. PERLU_PERBAIKAN -> 4, DILAYANI -> 7."""
+    steps = [t.step for t in sop.transitions if t.step and t.sources and state in t.sources]
+    return min(steps) if steps else None
+
+
+def step_title(sop: Sop, n: int | None) -> str:
+    return f"{n}. {sop.steps[n].name}" if n in sop.steps else "(tidak diketahui)"
+
+
+def repeatable_steps(sop: Sop) -> frozenset[int]:
+    """Steps that run again after feedback "tidak cukup" (a step-8 transition back)."""
+    earlier = {src: t.step for t in sop.transitions if t.step and t.sources for src in t.sources
+               if t.step < FEEDBACK_STEP}
+    back = {t.target for t in sop.transitions if t.step == FEEDBACK_STEP and t.target in earlier}
+    again = {earlier[b] for b in back}
+    return frozenset(again | ({FEEDBACK_STEP} if back else set()))
+
+
 def _counts(iv: pd.DataFrame) -> tuple[int, int]:
     return int((iv["hasil"] == "tercapai").sum()), int((iv["hasil"] == "terlambat").sum())
 
@@ -115,9 +165,11 @@ def in_week(iv: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, sla: bool 
 # --- tables -------------------------------------------------------------------------
 
 def step_summary(iv: pd.DataFrame, sop: Sop, target: float) -> pd.DataFrame:
-    """Per SOP step with a standard: standard, attainment, breaches, p50/p90 office minutes."""
+    """Per SOP step with a standard: standard, attainment, breaches, p50/p90 office minutes.
+    Only staff steps are coloured; "Putaran ulang" is blank for steps that cannot repeat."""
     rows = []
     opening = {t.step for t in sop.transitions if t.sources == ()}  # steps that create a visit
+    staff, repeat = set(staff_steps(sop)), repeatable_steps(sop)
     for n, step in sorted(sop.steps.items()):
         if step.standard_minutes is None:
             continue
@@ -126,16 +178,18 @@ def step_summary(iv: pd.DataFrame, sop: Sop, target: float) -> pd.DataFrame:
         met, breached = _counts(measured)
         pct = attainment(met, breached)
         note = ("tidak terukur: tidak ada waktu mulai" if n in opening
-                else "waktu tamu, tidak dihitung ke capaian" if step.guest_time else "")
+                else "waktu tamu, tidak dihitung ke capaian" if step.guest_time
+                else "otomatis: email dari program, tidak dihitung ke capaian petugas" if n in PROGRAM_STEPS
+                else "waktu tamu menjawab, tidak dihitung ke capaian petugas" if n not in staff else "")
         rows.append({
-            "Langkah": n, "Uraian": step.name, "Pelaku": step.actor,
+            "Langkah": n, "Uraian": step.name, "Pelaku": step.actor, "Waktu siapa": step_role(sop, n),
             "Standar (menit)": step.standard_minutes, "Jumlah": len(mine), "Diukur": len(measured),
             "Tercapai": met, "Terlambat": breached, "Capaian (%)": pct,
             "p50 (menit)": measured["menit"].quantile(0.5) if len(measured) else np.nan,
             "p90 (menit)": measured["menit"].quantile(0.9) if len(measured) else np.nan,
             "Lintas hari": int(mine["lintas_hari"].sum()),
-            "Putaran ulang": int((mine["siklus"] > 1).sum()),
-            "Catatan": note, "Warna": "" if step.guest_time else colour(pct, target),
+            "Putaran ulang": int((mine["siklus"] > 1).sum()) if n in repeat else np.nan,
+            "Catatan": note, "Warna": colour(pct, target) if n in staff else "",
         })
     return pd.DataFrame(rows)
 
@@ -159,40 +213,77 @@ def worst_breaches(iv: pd.DataFrame, sop: Sop, n: int = 10) -> pd.DataFrame:
     })
 
 
-def officer_summary(iv_all: pd.DataFrame, iv_sla: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
-    """Per officer or bidang: visits served (received in the week), attainment on
-    steps 6-7, service rounds repeated after feedback "tidak cukup"."""
+OFFICER_STEPS = {6: "L6", 7: "L7"}  # receiving the guest, the service
+
+
+def officer_summary(iv_all: pd.DataFrame, iv_sla: pd.DataFrame, by: tuple[str, ...],
+                    roster: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per officer or bidang: visits served (received in the week), attainment and
+    p50/p90 of step 6 (receiving the guest) and step 7 (the service) apart, service
+    rounds repeated after feedback "tidak cukup". ``roster`` (columns ``by``) lists who
+    must appear even without a guest (every active officer of the Petugas tab)."""
     labels = {"bidang": "Bidang", "petugas": "Petugas"}
+    keys = list(by)
 
     def keyed(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.assign(**{k: frame[k].astype(object).where(frame[k].notna(), NO_OFFICER) for k in by})
 
-    served = keyed(iv_all[iv_all["langkah"] == 6]).groupby(list(by))["visit_id"].nunique()
-    service = keyed(iv_all[iv_all["langkah"] == 7]).groupby(list(by))["visit_id"].nunique()
-    again = keyed(iv_all[iv_all["ulang"].astype(bool)]).groupby(list(by))["visit_id"].nunique()
-    six_seven = keyed(iv_sla[iv_sla["langkah"].isin([6, 7]) & (iv_sla["hasil"] != "tidak terukur")])
-    g = six_seven.groupby(list(by))
-    met = g["hasil"].apply(lambda h: int((h == "tercapai").sum()))
-    measured = g.size()
-    p50 = keyed(iv_sla[(iv_sla["langkah"] == 7) & (iv_sla["hasil"] != "tidak terukur")]).groupby(list(by))[
-        "menit"].median()
-    out = pd.concat({"served": served, "service": service, "again": again, "met": met, "measured": measured,
-                     "p50": p50}, axis=1).fillna({"served": 0, "service": 0, "again": 0, "met": 0, "measured": 0})
-    if out.empty:
-        return pd.DataFrame(columns=[labels[k] for k in by] + [
-            "Kunjungan dilayani", "Langkah 6-7 diukur", "Capaian 6-7 (%)", "Layanan ulang", "Rasio ulang (%)",
-            "p50 layanan (menit)"])
-    out = out.sort_index().reset_index()
-    return pd.DataFrame({
-        **{labels[k]: out[k] for k in by},
-        "Kunjungan dilayani": out["served"].astype(int),
-        "Langkah 6-7 diukur": out["measured"].astype(int),
-        "Capaian 6-7 (%)": [attainment(m, t - m) for m, t in zip(out["met"], out["measured"])],
-        "Layanan ulang": out["again"].astype(int),
-        "Rasio ulang (%)": np.where(out["service"] > 0, 100.0 * out["again"] / out["service"].where(
-            out["service"] > 0, 1), np.nan),
-        "p50 layanan (menit)": out["p50"],
-    })
+    parts = {
+        "served": keyed(iv_all[iv_all["langkah"] == 6]).groupby(keys)["visit_id"].nunique(),
+        "service": keyed(iv_all[iv_all["langkah"] == 7]).groupby(keys)["visit_id"].nunique(),
+        "again": keyed(iv_all[iv_all["ulang"].astype(bool)]).groupby(keys)["visit_id"].nunique(),
+    }
+    for n in OFFICER_STEPS:
+        g = keyed(iv_sla[(iv_sla["langkah"] == n) & (iv_sla["hasil"] != "tidak terukur")]).groupby(keys)
+        parts[f"n{n}"] = g.size()
+        parts[f"met{n}"] = g["hasil"].apply(lambda h: int((h == "tercapai").sum()))
+        parts[f"p50_{n}"] = g["menit"].quantile(0.5)
+        parts[f"p90_{n}"] = g["menit"].quantile(0.9)
+    parts = {k: v for k, v in parts.items() if len(v)}
+    out = pd.concat(parts, axis=1) if parts else pd.DataFrame()
+    if roster is not None and len(roster):
+        extra = pd.MultiIndex.from_frame(roster[keys].astype(object)) if len(keys) > 1 else \
+            pd.Index(roster[keys[0]].astype(object), name=keys[0])
+        out = out.reindex(out.index.union(extra) if len(out) else extra)
+    counts = ["served", "service", "again"] + [f"{w}{n}" for n in OFFICER_STEPS for w in ("n", "met")]
+    out = out.reindex(columns=counts + [f"p{q}_{n}" for n in OFFICER_STEPS for q in (50, 90)])
+    out[counts] = out[counts].fillna(0)
+    out = out.sort_index().reset_index() if len(out) else out.reset_index()
+    cols: dict[str, Any] = {labels[k]: out[k] if k in out else [] for k in by}
+    cols["Kunjungan dilayani"] = out["served"].astype(int)
+    for n, name in OFFICER_STEPS.items():
+        measured, met = out[f"n{n}"].astype(int), out[f"met{n}"].astype(int)
+        cols[f"{name} diukur"] = measured
+        cols[f"{name} capaian (%)"] = [attainment(m, t - m) for m, t in zip(met, measured)]
+        cols[f"{name} p50 (menit)"] = out[f"p50_{n}"].astype(float)
+        cols[f"{name} p90 (menit)"] = out[f"p90_{n}"].astype(float)
+    cols["Layanan ulang"] = out["again"].astype(int)
+    service = out["service"].astype(float)
+    cols["Rasio ulang (%)"] = np.where(service > 0, 100.0 * out["again"] / service.where(service > 0, 1), np.nan)
+    return pd.DataFrame(cols)
+
+
+def credit_officer(label: Any, officers: list | None) -> Any:
+    """The person who actually handled a visit. The engine writes "<name> (cadangan)"
+    when an inactive officer's notice went to their backup address, and "HELPDESK"
+    when it went to the helpdesk: credit the backup or the helpdesk, not the inactive
+    officer."""
+    if not isinstance(label, str):
+        return label
+    m = BACKUP_SUFFIX.match(label)
+    if m:
+        who = next((o for o in officers or () if o.name.casefold() == m.group("name").casefold()), None)
+        backup = who.backup if who and who.backup else "email cadangan"
+        return f"{backup} (cadangan {m.group('name')})"
+    if label.strip().upper() == HELPDESK_LABEL:
+        return "Helpdesk (petugas tidak aktif tanpa cadangan)"
+    return label
+
+
+def officer_roster(officers: list | None) -> pd.DataFrame:
+    """Active officers of the Petugas tab (bidang, name): listed even without a guest."""
+    rows = [(o.bidang or NO_OFFICER, o.name or o.email) for o in officers or () if o.active]
+    return pd.DataFrame(sorted(set(rows)), columns=["bidang", "petugas"])
 
 
 def arrivals_heatmap(visits: pd.DataFrame) -> pd.DataFrame:
@@ -206,9 +297,11 @@ def arrivals_heatmap(visits: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def weekly_trend(visits: pd.DataFrame, iv: pd.DataFrame, weeks: list[Week], tz: str) -> pd.DataFrame:
+def weekly_trend(visits: pd.DataFrame, iv: pd.DataFrame, weeks: list[Week], tz: str,
+                 staff: tuple[int, ...] = ()) -> pd.DataFrame:
     """Per week: arrivals, completed / abandoned by the week's end, attainment of the clocks
-    that stopped in it (abandoned visits excluded as of that week's end)."""
+    that stopped in it (abandoned visits excluded as of that week's end), for all steps and
+    for the staff steps. A week without arrivals or clocks is marked "belum ada data"."""
     first = weeks[0].bounds(tz)[0]
     rows = []
     v_week = np.floor((visits["datang"] - first) / pd.Timedelta(days=7)).to_numpy()
@@ -219,12 +312,91 @@ def weekly_trend(visits: pd.DataFrame, iv: pd.DataFrame, weeks: list[Week], tz: 
         v = visits[(v_week == k) & visits["duplikat_pada"].isna().to_numpy()]
         s = scope[(i_week == k) & ~(scope["batal_pada"] < end).fillna(False).to_numpy()]
         met, breached = _counts(s)
+        s_met, s_breached = _counts(s[s["langkah"].isin(staff)])
         rows.append({"Minggu": w.label, "Mulai": w.monday, "Kunjungan": len(v),
                      "Selesai": int((v["selesai_pada"] < end).sum()),
                      "Batal": int((v["batal_pada"] < end).sum()),
                      "Diukur": met + breached, "Terlambat": breached,
-                     "Capaian (%)": attainment(met, breached)})
+                     "Capaian (%)": attainment(met, breached),
+                     "Capaian petugas (%)": attainment(s_met, s_breached),
+                     "Keterangan": NO_DATA if not len(v) and not met + breached else ""})
     return pd.DataFrame(rows)
+
+
+def _p(values: pd.Series, q: float) -> float:
+    return float(values.quantile(q)) if len(values) else float("nan")
+
+
+def waiting_times(visits: pd.DataFrame, iv_sla: pd.DataFrame, calendar: OfficeCalendar,
+                  start: pd.Timestamp, end: pd.Timestamp, last_start: pd.Timestamp) -> pd.DataFrame:
+    """How long a guest waits, in office minutes, p50/p90: the whole visit (arrival to
+    SELESAI, visits completed in the day/week, duplicates left out) and the wait before
+    the helpdesk checks the KTP (step 3's clock, first round, abandoned visits left out as
+    in the step table). One row per day of the week with data, the week, and last week."""
+    done = visits[visits["selesai_pada"].notna() & visits["duplikat_pada"].isna()]
+    total = pd.Series(calendar.office_minutes_between(done["datang"], done["selesai_pada"]), index=done.index)
+    helpdesk = iv_sla[(iv_sla["langkah"] == 3) & (iv_sla["hasil"] != "tidak terukur")]
+
+    def row(label: str, lo: pd.Timestamp, hi: pd.Timestamp, day: Any = None) -> dict[str, Any]:
+        t = total[(done["selesai_pada"] >= lo) & (done["selesai_pada"] < hi)]
+        h = helpdesk.loc[(helpdesk["selesai"] >= lo) & (helpdesk["selesai"] < hi), "menit"]
+        return {"Periode": label, "Tanggal": day, "Kunjungan selesai": len(t),
+                "Total p50 (menit)": _p(t, 0.5), "Total p90 (menit)": _p(t, 0.9),
+                "Tunggu helpdesk: diukur": len(h),
+                "Tunggu helpdesk p50 (menit)": _p(h, 0.5), "Tunggu helpdesk p90 (menit)": _p(h, 0.9)}
+
+    rows = []
+    for k in range(7):
+        lo = start + pd.Timedelta(days=k)  # Indonesian zones keep no daylight saving
+        hi = lo + pd.Timedelta(days=1)
+        r = row(WEEKDAYS[k], lo, hi, lo.date())
+        if r["Kunjungan selesai"] or r["Tunggu helpdesk: diukur"]:
+            rows.append(r)
+    rows.append(row("Minggu ini", start, end))
+    rows.append(row("Minggu lalu", last_start, start))
+    return pd.DataFrame(rows)
+
+
+OPEN_COLUMNS = ["No. Antrian", "ID Kunjungan", "Datang", "Status", "Langkah berjalan", "Petugas",
+                "Status sejak", "Umur (hari)", "Menit kerja di status ini"]
+
+
+def open_visits(visits: pd.DataFrame, sop: Sop, calendar: OfficeCalendar, end: pd.Timestamp) -> pd.DataFrame:
+    """Visits still running at the week's end (any arrival week): status, the step they
+    wait for, officer, since when, age in days since arrival, office minutes in the status."""
+    is_open = visits["status_akhir"].astype(object).map(
+        lambda c: bool(sop.states[c].open) if c in sop.states else False).astype(bool)
+    v = visits[is_open & (visits["datang"] < end)].sort_values(["datang", "visit_id"], kind="mergesort")
+    if v.empty:
+        return pd.DataFrame(columns=OPEN_COLUMNS)
+    v = v.reset_index(drop=True)
+    codes = v["status_akhir"].astype(object)
+    return pd.DataFrame({
+        "No. Antrian": v["antrian"].astype(object),
+        "ID Kunjungan": v["visit_id"].astype(str),
+        "Datang": v["datang"],
+        "Status": [sop.states[c].label for c in codes],
+        "Langkah berjalan": [step_title(sop, running_step(sop, c)) for c in codes],
+        "Petugas": v["petugas"].astype(object).where(v["petugas"].notna(), NOT_ASSIGNED),
+        "Status sejak": v["status_sejak"],
+        "Umur (hari)": (end - v["datang"]) / pd.Timedelta(days=1),
+        "Menit kerja di status ini": calendar.office_minutes_between(
+            v["status_sejak"], pd.Series(end, index=v.index)),
+    })
+
+
+def abandonment(visits: pd.DataFrame, sop: Sop, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Guests who left (BATAL) in the week, by the SOP step they were waiting for and the
+    officer of the visit."""
+    gone = visits[(visits["batal_pada"] >= start) & (visits["batal_pada"] < end)]
+    frame = pd.DataFrame({
+        "Langkah saat tamu pergi": [step_title(sop, running_step(sop, c)) for c in gone["batal_di"].astype(object)],
+        "Petugas": gone["petugas"].astype(object).where(gone["petugas"].notna(), NOT_ASSIGNED).to_numpy(),
+        "_n": [running_step(sop, c) or 99 for c in gone["batal_di"].astype(object)],
+    })
+    out = frame.groupby(["_n", "Langkah saat tamu pergi", "Petugas"]).size().rename("Jumlah").reset_index()
+    return out.sort_values(["_n", "Jumlah", "Petugas"], ascending=[True, False, True], kind="mergesort",
+                           ignore_index=True).drop(columns="_n")
 
 
 KTP_ERROR_LABELS = ERROR_LABELS  # short labels for managers, kept beside the codes
@@ -268,16 +440,6 @@ def data_quality(events: pd.DataFrame, unreadable_rows: int = 0) -> pd.DataFrame
             int((events["langkah"] == 4).sum()),
             int((ke == "DUPLIKAT").sum()),
             int(unreadable_rows)]})
-
-
-def abandonment(events: pd.DataFrame, sop: Sop) -> pd.DataFrame:
-    """Guests who left (BATAL) in the week, by the state they left from."""
-    gone = events[events["ke"] == "BATAL"]
-    stage = gone["dari"].astype(object).map(lambda c: sop.states[c].label if c in sop.states else str(c))
-    counts = stage.value_counts()
-    out = pd.DataFrame({"Tahap saat tamu pergi": counts.index.astype(str), "Jumlah": counts.to_numpy(dtype=int)})
-    return out.sort_values(["Jumlah", "Tahap saat tamu pergi"], ascending=[False, True], kind="mergesort",
-                           ignore_index=True)
 
 
 def feedback_summary(iv_all: pd.DataFrame) -> dict[str, Any]:
@@ -335,15 +497,56 @@ class WeekMetrics:
     feedback: dict[str, Any]
     precision: str
     holidays: list[tuple[date, str]]
-    intervals: pd.DataFrame  # the week's clocks (detail sheet)
+    intervals: pd.DataFrame  # the week's clocks (detail sheet), with "dihitung" (why it counts or not)
+    waiting: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open: pd.DataFrame = field(default_factory=pd.DataFrame)
+    staff_steps: tuple[int, ...] = ()
     ikm: IkmResult | None = None
     notes: tuple[str, ...] = field(default=())
 
 
+COUNT_LABELS = {
+    "pendaftaran": "Pendaftaran (baris register)",
+    "duplikat": "Duplikat (tidak dihitung)",
+    "kunjungan": "Kunjungan",
+    "selesai": "Selesai",
+    "batal": "Tamu pergi (batal)",
+    "berjalan": "Masih berjalan",
+}
+
+
+def visit_counts(visits: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, int]:
+    """The week's visit counts, defined once (report, XLSX, email, CLI and demo messages):
+    registrations that ARRIVED in the week (rows of the register, as `bukutamu register`
+    counts them) = duplicates + visits; visits = completed + abandoned + still running,
+    each as of the week's end."""
+    arrived = visits[(visits["datang"] >= start) & (visits["datang"] < end)]
+    new = arrived[arrived["duplikat_pada"].isna()]
+    done, gone = int((new["selesai_pada"] < end).sum()), int((new["batal_pada"] < end).sum())
+    return {"pendaftaran": len(arrived), "duplikat": len(arrived) - len(new), "kunjungan": len(new),
+            "selesai": done, "batal": gone, "berjalan": len(new) - done - gone}
+
+
+def counted_reason(iv: pd.DataFrame, visits: pd.DataFrame, end: pd.Timestamp, sop: Sop) -> pd.Series:
+    """Per clock: "ya" when it counts toward the attainment, else why not."""
+    dup = iv["visit_id"].astype(str).map(
+        dict(zip(visits["visit_id"].astype(str), visits["duplikat_pada"].notna()))).fillna(False).astype(bool)
+    gone = (iv["batal_pada"] < end).fillna(False).astype(bool)
+    staff = iv["langkah"].isin(staff_steps(sop))
+    out = np.select(
+        [dup.to_numpy(), gone.to_numpy(), iv["waktu_tamu"].astype(bool).to_numpy(),
+         (iv["hasil"] == "tidak terukur").to_numpy(), ~staff.to_numpy()],
+        ["tidak: duplikat", "tidak: tamu pergi", "tidak: waktu tamu", "tidak: tidak terukur",
+         "ya (bukan langkah petugas)"], default="ya")
+    return pd.Series(out, index=iv.index, dtype=object)
+
+
 def compute_week(events: pd.DataFrame, week: Week | str, *, sop: Sop, calendar: OfficeCalendar,
                  target: float = 90.0, trend_weeks: int = 12, poll_seconds: int = 15,
-                 ikm: IkmResult | None = None) -> WeekMetrics:
-    """Every number of the weekly report from the typed event log (``history_frame``)."""
+                 ikm: IkmResult | None = None, officers: list | None = None) -> WeekMetrics:
+    """Every number of the weekly report from the typed event log (``history_frame``);
+    ``officers`` (``core.officers.Officer``, the Petugas tab) lists every active officer
+    and names the backups who handled an inactive officer's guests."""
     week = parse_week(week) if isinstance(week, str) else week
     unreadable = int(events.attrs.get("unreadable_rows", 0))
     tz = calendar.time_zone
@@ -356,36 +559,54 @@ def compute_week(events: pd.DataFrame, week: Week | str, *, sop: Sop, calendar: 
     t = events["waktu"]
     relevant = events.loc[(t >= first) & (t < end), "visit_id"].unique()
     events = events[events["visit_id"].isin(relevant) & (t < end)]
+    if len(events):
+        names = events["petugas"].astype("category")
+        credited = {c: credit_officer(c, officers) for c in names.cat.categories}
+        events = events.assign(petugas=names.map(credited).astype("category"))
     visits, iv = visits_and_intervals(events, sop, calendar)
     week_events = events[(events["waktu"] >= start) & (events["waktu"] < end)]
     iv_all, iv_sla = in_week(iv, start, end, sla=False), in_week(iv, start, end)
-    trend = weekly_trend(visits, iv, weeks, tz)
+    staff = staff_steps(sop)
+    trend = weekly_trend(visits, iv, weeks, tz, staff)
     arrived = visits[(visits["datang"] >= start) & (visits["datang"] < end)]
-    new = arrived[arrived["duplikat_pada"].isna()]
     pct, met, breached = overall_attainment(iv_sla)
+    s_pct, s_met, s_breached = overall_attainment(iv_sla[iv_sla["langkah"].isin(staff)])
     last = float(trend.iloc[-2]["Capaian (%)"])
-    done, gone = int((new["selesai_pada"] < end).sum()), int((new["batal_pada"] < end).sum())
+    s_last = float(trend.iloc[-2]["Capaian petugas (%)"])
+    waiting = waiting_times(visits, in_week(iv, first, end), calendar, start, end, week.shift(-1).bounds(tz)[0])
+    opened = open_visits(visits, sop, calendar, end)
+    this, before = waiting.iloc[-2], waiting.iloc[-1]
     headline = {
-        "kunjungan": len(new), "selesai": done, "batal": gone, "berjalan": len(new) - done - gone,
-        "duplikat": int(arrived["duplikat_pada"].notna().sum()),
+        **visit_counts(visits, start, end),
         "capaian": pct, "diukur": met + breached, "terlambat": breached, "target": target,
         "capaian_minggu_lalu": last, "perubahan": pct - last,
-        "lintas_hari": int(iv_sla["lintas_hari"].sum()), "warna": colour(pct, target),
+        "capaian_petugas": s_pct, "diukur_petugas": s_met + s_breached, "terlambat_petugas": s_breached,
+        "capaian_petugas_minggu_lalu": s_last, "perubahan_petugas": s_pct - s_last,
+        "langkah_petugas": staff,
+        "tunggu_p50": this["Total p50 (menit)"], "tunggu_p90": this["Total p90 (menit)"],
+        "tunggu_p50_minggu_lalu": before["Total p50 (menit)"],
+        "tunggu_p90_minggu_lalu": before["Total p90 (menit)"],
+        "helpdesk_p50": this["Tunggu helpdesk p50 (menit)"], "helpdesk_p90": this["Tunggu helpdesk p90 (menit)"],
+        "terbuka": len(opened), "terbuka_lama": int((opened["Datang"] < start).sum()) if len(opened) else 0,
+        "lintas_hari": int(iv_sla["lintas_hari"].sum()), "warna": colour(s_pct, target),
+        "warna_semua": colour(pct, target),
     }
+    roster = officer_roster(officers)
     return WeekMetrics(
         week=week, time_zone=tz, target=target, headline=headline,
         steps=step_summary(iv_sla, sop, target),
         worst=worst_breaches(iv_sla, sop),
-        officers=officer_summary(iv_all, iv_sla, ("bidang", "petugas")),
-        bidang=officer_summary(iv_all, iv_sla, ("bidang",)),
+        officers=officer_summary(iv_all, iv_sla, ("bidang", "petugas"), roster),
+        bidang=officer_summary(iv_all, iv_sla, ("bidang",), roster[["bidang"]].drop_duplicates()),
         heatmap=arrivals_heatmap(arrived),
         trend=trend,
         ktp_errors=ktp_error_kinds(week_events),
         quality=data_quality(week_events, unreadable),
-        abandonment=abandonment(week_events, sop),
+        abandonment=abandonment(visits, sop, start, end),
         feedback=feedback_summary(iv_all),
         precision=precision_note(poll_seconds, sources(week_events)),
         holidays=calendar.holidays(week.monday, week.sunday),
-        intervals=iv_all,
+        intervals=iv_all.assign(dihitung=counted_reason(iv_all, visits, end, sop)),
+        waiting=waiting, open=opened, staff_steps=staff,
         ikm=ikm,
     )

@@ -139,6 +139,11 @@ def element_columns(header: Sequence[Any]) -> tuple[dict[str, int], tuple[str, .
     return found, tuple(notes)
 
 
+def processed_ok(status: str) -> bool:
+    """The engine marks an accepted row "OK: <event>" (``core/workflow.py``); a bare "OK" too."""
+    return status == PROCESSED_OK or status.startswith(PROCESSED_OK + ":")
+
+
 def score(value: Any) -> float:
     """An answer -> 1..4, or NaN when empty or not a score (numbers, "4 - Sangat baik", a-d)."""
     if isinstance(value, bool) or value is None:
@@ -159,7 +164,7 @@ def skm_scores(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: Any,
                start: datetime | None = None, end: datetime | None = None) -> tuple[pd.DataFrame, dict[str, str], tuple[str, ...]]:
     """Umpan Balik rows -> scores (columns U1..U9 in Permen order, NaN = unanswered),
     the header each element was read from, and notes. Rows the poller rejected (bad or
-    expired token: "[Sistem] Diproses" not OK) never count. With ``start``/``end``,
+    expired token: "[Sistem] Diproses" not "OK: <event>") never count. With ``start``/``end``,
     only rows whose timestamp lies in [start, end)."""
     from bukutamu.report.history import serials_to_times
 
@@ -168,7 +173,7 @@ def skm_scores(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: Any,
     values = [tuple(getattr(r, "values", r)) for r in rows]
     done = next((i for i, h in enumerate(header) if normalise_header(h) == _PROCESSED), None)
     if done is not None:
-        values = [r for r in values if text(get(r, done)) == PROCESSED_OK]
+        values = [r for r in values if processed_ok(text(get(r, done)))]
     frame = pd.DataFrame({e.code: [score(get(r, cols[e.code])) for r in values] if e.code in cols
                           else np.full(len(values), np.nan) for e in ELEMENTS}, dtype=float)
     ts = next((i for i, h in enumerate(header) if any(t in normalise_header(h) for t in _TIMESTAMP)), None)

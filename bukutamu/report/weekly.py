@@ -18,16 +18,18 @@ CATCH_UP_WEEKS = 8  # at most this many missed weeks are generated at start
 
 
 def read_week_inputs(store, settings: Settings):
-    snap = store.read([settings.tabs.history, settings.tabs.feedback])
-    return snap.tab(settings.tabs.history), snap.tab(settings.tabs.feedback)
+    """The Riwayat, Umpan Balik and Petugas tabs (None when a tab is absent)."""
+    t = settings.tabs
+    snap = store.read([t.history, t.feedback, t.officers])
+    return snap.tab(t.history), snap.tab(t.feedback), snap.tab(t.officers)
 
 
 def generate(store, settings: Settings, week: Week) -> WeekReport:
-    history, feedback = read_week_inputs(store, settings)
+    history, feedback, officers = read_week_inputs(store, settings)
     if history is None:
         from bukutamu.errors import SchemaError
         raise SchemaError(f'Tab "{settings.tabs.history}" tidak ada; jalankan `bukutamu init`.')
-    return build_week_report(history, feedback, week, settings)
+    return build_week_report(history, feedback, week, settings, officer_rows=officers)
 
 
 def mail_key(week: Week, resend: int = 0) -> str:
@@ -43,19 +45,29 @@ def send(report: WeekReport, settings: Settings, journal, mailer, now: datetime,
     return deliver(journal, mailer, [mail], now)
 
 
-def missing_weeks(settings: Settings, now: datetime, first_event: datetime | None,
-                  mailed: Callable[[Week], bool] | None = None) -> list[Week]:
-    """Finished weeks (newest last) that have no report folder yet, since the first event;
-    with ``mailed``, also weeks whose files exist but whose email was never recorded
-    (the job was killed between writing the files and recording the email)."""
+SETTLED = ("sent", "failed")  # journal states after which the weekly email is not tried again
+
+
+def report_done(settings: Settings, week: Week, journal=None) -> bool:
+    """Whether the week needs nothing more. With recipients the mail journal decides
+    (sent, or failed for good), never the files: a report built by hand with
+    `bukutamu report`, or a crash between writing the files and sending, must still
+    get its email. Without recipients there is nothing to send: the files decide."""
+    if settings.report.recipients and journal is not None:
+        return journal.state(mail_key(week)) in SETTLED
+    return (Path(settings.report.folder) / week.label / HTML_NAME).exists()
+
+
+def missing_weeks(settings: Settings, now: datetime, first_event: datetime | None, journal=None) -> list[Week]:
+    """Finished weeks (newest last) since the first event whose report is not done
+    (``report_done``): at most CATCH_UP_WEEKS back."""
     last = last_finished_week(now, settings.office.time_zone)
     weeks = []
     for back in range(CATCH_UP_WEEKS):
         week = Week(last.monday - timedelta(weeks=back))
         if first_event is not None and week.sunday < first_event.date():
             break
-        if not (Path(settings.report.folder) / week.label / HTML_NAME).exists() or (
-                mailed is not None and not mailed(week)):
+        if not report_done(settings, week, journal):
             weeks.append(week)
     return list(reversed(weeks))
 
@@ -65,7 +77,7 @@ def weekly_job(settings: Settings, poller):
 
     def job() -> None:
         now = poller.clock()
-        history, _ = read_week_inputs(poller.store, settings)
+        history = read_week_inputs(poller.store, settings)[0]
         if history is None or not history.rows:
             return
         from bukutamu.core.cells import parse_datetime
@@ -75,9 +87,7 @@ def weekly_job(settings: Settings, poller):
         tz = ZoneInfo(settings.office.time_zone)
         times = [parse_datetime(r.get(cols.index["waktu"]), tz) for r in history.rows]
         first = min((t for t in times if t), default=None)
-        known = poller.journal.known_keys() if settings.report.recipients else None
-        mailed = (lambda week: mail_key(week) in known) if known is not None else None
-        for week in missing_weeks(settings, now, first, mailed):
+        for week in missing_weeks(settings, now, first, poller.journal):
             report = generate(poller.store, settings, week)
             log.info("Laporan %s dibuat: %s", week.label, report.html_path)
             if settings.report.recipients:

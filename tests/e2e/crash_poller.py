@@ -79,7 +79,7 @@ def main() -> None:
     elif mode == "report-after-send":
         mailer = DieAfterAccept(mailer, lambda key: key.startswith("laporan/"))
     elif mode == "mid-send":
-        smtplib.SMTP.data = lambda self, msg: die()
+        after(smtplib.SMTP, "rcpt")  # the server has MAIL and RCPT, never DATA
     now = datetime.fromisoformat(clock)
     store = open_store(settings)
     if mode == "after-read":

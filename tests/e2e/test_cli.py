@@ -138,12 +138,49 @@ def test_helpdesk_command_drives_a_visit_in_embedded_mode(tmp_path):
     write_csv(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "081234567891", "", ""]])  # synthetic
     cli(tmp_path, "import-csv", str(src))
     cli(tmp_path, "poll", "--once")
-    p = cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "Sesuai", "--ubah", "nama=Dewi Lestari")
+    early = cli(tmp_path, "helpdesk", "20261127-A001", "--aksi", "layanan selesai", check=False)
+    assert early.returncode == 1 and early.stdout.startswith("DITOLAK:")
+    assert "tidak berlaku saat status MENUNGGU VERIFIKASI" in early.stdout and "Tamu Pergi" in early.stdout
+    p = cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "sesuai", "--ubah", "nama=Dewi Lestari")
     assert "2 isian disimpan" in p.stdout
-    cli(tmp_path, "poll", "--once")
+    assert "Status sekarang: TERVERIFIKASI" in p.stdout  # applied at once: no poller was running
+    cli(tmp_path, "poll", "--once")  # the notice was sent by then: the next cycle shows it
     reg = cli(tmp_path, "register", "--tanggal", "2026-11-27").stdout
-    assert "TERVERIFIKASI" in reg
+    assert "PETUGAS DIHUBUNGI" in reg and "Berikutnya: Tamu Diterima, Tamu Pergi" in reg
+    late = cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "Tidak Sesuai", check=False)
+    assert late.returncode == 1 and "Tidak ada yang disimpan" in late.stdout
+    went = cli(tmp_path, "helpdesk", "20261127-A001", "--aksi", "Tamu Diterima", "--tanpa-siklus")
+    assert "diproses oleh poller" in went.stdout.lower()
     bad = cli(tmp_path, "helpdesk", "20261127-A009", "--aksi", "Tamu-Diterima", check=False)
     assert bad.returncode == 1 and "tidak ditemukan" in bad.stderr
     wrong = cli(tmp_path, "helpdesk", "20261127-A001", "--ubah", "status=SELESAI", check=False)
     assert wrong.returncode == 1 and "KOLOM=NILAI" in wrong.stderr
+
+
+def _write_csv_with_bidang(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Timestamp", "NIK", "Nama Lengkap", "Nomor HP", "Bidang yang Dituju"])
+        w.writerows(rows)
+
+
+def test_check_warns_when_no_active_officer_serves_a_bidang(tmp_path):
+    src = tmp_path / "j.csv"
+    _write_csv_with_bidang(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "081234567891",
+                                  "Bagian Umum"]])  # synthetic
+    cli(tmp_path, "import-csv", str(src))
+    out = cli(tmp_path, "check", check=False).stdout
+    assert "[PERINGATAN] Petugas: Tab Petugas kosong" in out
+
+
+def test_nik_corrected_to_another_visits_nik_is_flagged_by_rule_13(tmp_path):
+    src = tmp_path / "j.csv"
+    write_csv(src, [["27/11/2026 08:35:00", "6171054507859992", "Dewi Lestari", "081234567891", "", ""],  # synthetic
+                    ["27/11/2026 08:40:00", "6171010101909993", "Budi Santoso", "081234567892", "", ""]])  # synthetic
+    cli(tmp_path, "import-csv", str(src))
+    cli(tmp_path, "poll", "--once")
+    out = cli(tmp_path, "helpdesk", "20261127-A002", "--ubah", "nik=6171054507859992").stdout  # Dewi's NIK
+    reg = cli(tmp_path, "register", "--tanggal", "2026-11-27").stdout
+    line = next(l for l in reg.splitlines() if l.startswith("A-002"))
+    assert "NIK sama dengan kunjungan lain dengan nama berbe" in line  # rule 13
+    assert "6171054507859992" not in reg + out  # the NIK only ever masked

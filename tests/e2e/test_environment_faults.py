@@ -95,7 +95,7 @@ def test_disk_full_at_the_helpdesk_commit_keeps_the_row_as_it_was(tmp_path, smal
     assert statuses(tmp_path) == ["MENUNGGU VERIFIKASI"]
     cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "Sesuai")
     cli(tmp_path, "poll", "--once")
-    assert statuses(tmp_path) == ["TERVERIFIKASI"]
+    assert statuses(tmp_path) == ["PETUGAS DIHUBUNGI"]  # verified, officer notice sent
 
 
 # --- read-only data folder -----------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_empty_hmac_key_file_is_refused_not_used(tmp_path):
     cli(tmp_path, "import-csv", str(guests_csv(tmp_path / "a.csv", 1)))
     (tmp_path / "data" / "kunci-hmac").write_bytes(b"")
     p = cli(tmp_path, "poll", "--once", check=False)
-    one_message(p, EXIT_CORRUPT, "kunci-hmac", "kosong")
+    one_message(p, 2, "kunci-hmac", "kosong")  # a bad setting: the key is refused, never used
     check = cli(tmp_path, "check", check=False)
     assert check.returncode == 1 and "[GAGAL] Kunci HMAC" in check.stdout and "kosong" in check.stdout
 
@@ -174,10 +174,10 @@ def test_personal_data_files_are_private_whatever_the_umask_and_reports_shareabl
 
 def test_check_warns_when_the_store_is_readable_by_others(tmp_path):
     cli(tmp_path, "init")
-    assert "[AWAS]" not in cli(tmp_path, "check").stdout
+    assert "Izin berkas" not in cli(tmp_path, "check").stdout
     (tmp_path / "data" / "bukutamu.sqlite").chmod(0o644)
     out = cli(tmp_path, "check").stdout
-    assert "[AWAS] Izin berkas: store" in out and "chmod 600" in out
+    assert "[PERINGATAN] Izin berkas: store" in out and "chmod 600" in out
 
 
 def test_check_warns_when_the_service_account_key_is_readable_by_others(tmp_path):
@@ -189,7 +189,7 @@ def test_check_warns_when_the_service_account_key_is_readable_by_others(tmp_path
                    'max_attempts = 1\n')
     p = cli(tmp_path, "--config", str(cfg), "check", check=False,
             env={"BUKUTAMU_GOOGLE_KEY_FILE": str(key.path), "BUKUTAMU_HMAC_KEY": "kunci-uji-yang-cukup-panjang-0123"})
-    assert "[AWAS] Izin berkas: kunci service account" in p.stdout, p.stdout
+    assert "[PERINGATAN] Izin berkas: kunci service account" in p.stdout, p.stdout
 
 
 # --- the command line itself ----------------------------------------------------------------
@@ -208,9 +208,9 @@ def test_output_closed_early_ends_quietly(tmp_path):
 
 
 def test_usage_errors_are_indonesian(tmp_path):
-    p = cli(tmp_path, "helpdesk", "A-001", "--verifikasi", "cocok", check=False)
-    assert p.returncode == 2 and "Pemakaian: bukutamu helpdesk" in p.stderr
-    assert "Galat: --verifikasi: verifikasi 'cocok' tidak dikenal" in p.stderr and '"Tidak Sesuai"' in p.stderr
+    p = cli(tmp_path, "ktp", "6171054507859992", "--jenis-kelamin", "X", check=False)  # synthetic
+    assert p.returncode == 2 and "Pemakaian: bukutamu ktp" in p.stderr
+    assert "Galat: --jenis-kelamin: pilihan 'X' tidak dikenal (pilih salah satu dari 'L', 'P')" in p.stderr
     for args, words in ((("polll",), "pilihan 'polll' tidak dikenal"), (("import-csv",), "argumen wajib belum diisi"),
                         (("poll", "--tunggu", "x"), "nilai 'x' tidak sah"), (("poll", "--xyz"), "argumen tidak dikenal"),
                         (("register", "--tanggal", "31/02/2026"), "tanggal '31/02/2026' tidak dikenal")):
@@ -225,11 +225,11 @@ def test_helpdesk_takes_the_sheets_own_wording_in_any_case(tmp_path):
     cli(tmp_path, "helpdesk", "20261127-A001", "--verifikasi", "sesuai")
     cli(tmp_path, "helpdesk", "20261127-A002", "--verifikasi", "Tidak Sesuai")
     cli(tmp_path, "poll", "--once")
-    assert statuses(tmp_path) == ["TERVERIFIKASI", "PERLU PERBAIKAN"]
+    assert statuses(tmp_path) == ["PETUGAS DIHUBUNGI", "PERLU PERBAIKAN"]
     cli(tmp_path, "helpdesk", "20261127-A001", "--aksi", "Tamu Diterima")
     cli(tmp_path, "helpdesk", "20261127-A002", "--aksi", "tamu-pergi")
     cli(tmp_path, "poll", "--once")
-    assert statuses(tmp_path)[1] == "BATAL"
+    assert statuses(tmp_path) == ["DILAYANI", "BATAL"]
     reg = cli(tmp_path, "register", "--tanggal", "27/11/2026").stdout
     assert "A-001" in reg and "2 kunjungan pada 27/11/2026" in reg
 

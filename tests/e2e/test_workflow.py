@@ -152,8 +152,19 @@ def test_visit_from_form_to_selesai_with_correction_and_feedback_loop(office, sm
     html_body = again.message.get_body(("html",)).get_content()
     assert "Mohon jadwal &lt;b&gt;klarifikasi&lt;/b&gt;" in html_body  # the guest's note, escaped
 
+    # Round 2: the cell still shows round 1's "Layanan Selesai". Picking it again changes
+    # nothing a program can see, so the row says how to give it again.
+    harness.edit_cell(REG, 0, "Aksi Helpdesk", "Layanan Selesai")
+    cycle(9, 58)
+    r = row_of(harness)
+    assert r["[Sistem] Status"] == "DILAYANI"
+    assert "kosongkan sel Aksi Helpdesk" in r["[Sistem] Catatan"]
+    harness.edit_cell(REG, 0, "Aksi Helpdesk", "")
+    cycle(9, 59)
+    assert not row_of(harness)["[Sistem] Aksi Terproses"]
     harness.edit_cell(REG, 0, "Aksi Helpdesk", "Layanan Selesai")
     cycle(10, 0)
+    assert row_of(harness)["[Sistem] Status"] == "MENUNGGU UMPAN BALIK"
     harness.edit_cell(REG, 0, "Aksi Helpdesk", "Umpan Balik Cukup")
     cycle(10, 5)
     assert row_of(harness)["[Sistem] Status"] == "MENUNGGU HELPDESK"

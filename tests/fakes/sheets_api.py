@@ -10,7 +10,10 @@ Endpoints (documented request/response shapes):
   valueRenderOption/dateTimeRenderOption, trailing empties trimmed, ``values`` omitted
   when empty.
 - ``POST /v4/spreadsheets/{id}/values:batchUpdate``: RAW stores exactly; USER_ENTERED
-  (minimal) turns "=..." into a formula and numeric strings into numbers; nulls skipped;
+  parses as typed into the target cell (sheets_grid.user_entered: a Plain text cell
+  keeps the string; otherwise formulas, numbers in the spreadsheet locale - in_ID
+  decimal comma, 15 significant digits, leading zeros lost - and day-first dates
+  become formulas, numbers and date serials); nulls skipped;
   writes beyond the grid fail with 400 "exceeds grid limits"; all-or-nothing.
 - ``POST /v4/spreadsheets/{id}:batchUpdate``: addSheet, appendDimension, setDataValidation,
   addProtectedRange, repeatCell (number format), updateSheetProperties, copyPaste
@@ -18,8 +21,8 @@ Endpoints (documented request/response shapes):
 API calls need ``Authorization: Bearer <token from /token>`` (401 otherwise).
 
 Test controls: a request log, error injection for the next N requests, a "helpdesk"
-acting like a person in the browser, and ``on_next_write`` to act between our read and
-our write. Not modelled: formula evaluation, formats moving with inserted rows, quotas.
+acting like a person in the browser, ``submit_form`` (a Google Forms response arriving
+the way Forms writes it), and ``on_next_write`` to act between our read and our write. Not modelled: formula evaluation, formats moving with inserted rows, quotas.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -41,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.fakes.sheets_grid import ApiError, Book, Formula, Sheet, parse_range
+from tests.fakes.sheets_grid import EPOCH, ApiError, Book, Formula, Sheet, parse_range, user_entered
 
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 GOOGLE_TOKEN_AUD = "https://oauth2.googleapis.com/token"
@@ -77,6 +82,7 @@ class FakeSheetsAPI:
         self._tokens: dict[str, float] = {}
         self._faults: deque[Fault] = deque()
         self._next_write: list[Callable[[], None]] = []
+        self._late: list[dict] = []
         self._release = threading.Event()
         self._server = None
         self._thread: threading.Thread | None = None
@@ -119,11 +125,23 @@ class FakeSheetsAPI:
                   retry_after: str | None = None, delay: float = 5.0) -> None:
         """The next ``times`` requests of the kinds ``on`` fail: "429" (JSON, optional
         Retry-After), "500" (JSON), "502-html"/"503-html" (an HTML page), "drop" (connection closed
-        without an answer), "slow" (no answer for ``delay`` s, then closed; not applied)."""
-        assert kind in ("429", "500", "502-html", "503-html", "drop", "slow"), kind
+        without an answer), "slow" (no answer for ``delay`` s, then closed; not applied),
+        "late" (a values write: no answer for ``delay`` s, then closed, and NOT applied
+        until ``apply_late()`` - the server applying a timed-out request after the
+        client's retry already succeeded)."""
+        assert kind in ("429", "500", "502-html", "503-html", "drop", "slow", "late"), kind
         with self.lock:
             for _ in range(times):
                 self._faults.append(Fault(kind, tuple(on), retry_after, delay))
+
+    def apply_late(self) -> int:
+        """Apply the writes held back by "late" faults now, on the sheet as it is now
+        (rows a person sorted since are hit by their old row numbers). Returns how many."""
+        with self.lock:
+            late, self._late = self._late, []
+            for body in late:
+                self._values_batch_update(body, people=False)
+            return len(late)
 
     def on_next_write(self, action: Callable[[], None]) -> None:
         """Run ``action`` when the next values write arrives, before it is applied."""
@@ -174,6 +192,28 @@ class FakeSheetsAPI:
             s.rows[n:] = [list(values)]
             s.row_count = max(s.row_count, n + 1)
             return n + 1
+
+    def submit_form(self, tab: str, answers: Mapping[str, str], when: datetime) -> int:
+        """A Google Forms response, written the way Forms writes it to its linked tab:
+        a new row after the last row in use (the grid grows if needed); column A gets
+        the submission time as a date-time serial number, wall-clock in the
+        spreadsheet's time zone; each answer goes under the column whose header is its
+        question title, parsed as if typed (USER_ENTERED) into that cell: without the
+        Plain text format a 16-digit NIK becomes a number (15 significant digits) and a
+        phone number loses its leading 0. Returns the 1-based sheet row."""
+        with self.lock:
+            s = self.sheet(tab)
+            header = list(s.rows[0]) if s.rows else []
+            r = s.used_rows()
+            s.row_count = max(s.row_count, r + 1)
+            local = when.astimezone(ZoneInfo(self.book.time_zone)).replace(tzinfo=None)
+            s.set(r, 0, (local - EPOCH) / timedelta(days=1))
+            for question, answer in answers.items():
+                if question not in header:
+                    raise KeyError(f"no column for question {question!r} in {tab!r}")
+                c = header.index(question)
+                s.set(r, c, user_entered(answer, s.number_format(r, c), self.book.locale))
+            return r + 1
 
     def insert_row(self, tab: str, before_row: int, values: Iterable[Any] = ()) -> None:
         with self.lock:
@@ -237,8 +277,13 @@ class FakeSheetsAPI:
             fault = self._take_fault(kind)
         if fault is not None:
             entry["fault"] = fault.kind
-            if fault.kind in ("drop", "slow"):
-                if fault.kind == "slow":
+            if fault.kind == "late":
+                if req.method != "POST" or not req.path.endswith("/values:batchUpdate"):
+                    raise AssertionError("a late fault applies to values:batchUpdate only")
+                with self.lock:
+                    self._late.append(body or {})
+            if fault.kind in ("drop", "slow", "late"):
+                if fault.kind in ("slow", "late"):
                     self._release.wait(fault.delay)
                 return _drop(environ, start_response)
             resp = _fault_response(fault)
@@ -298,8 +343,8 @@ class FakeSheetsAPI:
             return {"spreadsheetId": book.id, "replies": book.batch_update(requests)}
         raise ApiError(404, "Method not found.", "NOT_FOUND")
 
-    def _values_batch_update(self, body: dict) -> dict:
-        actions, self._next_write = self._next_write, []
+    def _values_batch_update(self, body: dict, people: bool = True) -> dict:
+        actions, self._next_write = (self._next_write, []) if people else ([], self._next_write)
         for action in actions:
             action()  # a person acts between our read and our write
         option = body.get("valueInputOption")

@@ -132,26 +132,75 @@ def parse_range(text: str, book: "Book") -> Area:
 
 # -- values --------------------------------------------------------------------
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 EPOCH = datetime(1899, 12, 30)
+# Number and date syntax per spreadsheet locale (File > Settings > Locale).
+# in_ID: decimal comma, "." groups thousands, day-first dates. en_US: the reverse.
+_LOCALES = {
+    "in_ID": {"decimal": ",", "group": ".", "day_first": True},
+    "en_US": {"decimal": ".", "group": ",", "day_first": False},
+}
+_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
-def user_entered(v: Any) -> Any:
-    """USER_ENTERED, the parts that matter to us: formulas, numbers, booleans."""
+def is_text_format(fmt: dict | None) -> bool:
+    """Format > Number > Plain text: type TEXT (pattern "@")."""
+    return bool(fmt) and (fmt.get("type") == "TEXT" or fmt.get("pattern") == "@")
+
+
+def _number(t: str, locale: str) -> int | float | None:
+    loc = _LOCALES.get(locale, _LOCALES["en_US"])
+    d, g = re.escape(loc["decimal"]), re.escape(loc["group"])
+    m = re.fullmatch(rf"([+-]?)(\d+|\d{{1,3}}(?:{g}\d{{3}})+)(?:{d}(\d+))?(?:[eE]([+-]?\d+))?", t)
+    if not m:
+        m2 = re.fullmatch(rf"([+-]?){d}(\d+)", t)  # ",5"
+        if not m2:
+            return None
+        return float(f"{m2.group(1)}0.{m2.group(2)}")
+    sign, whole, frac, exp = m.groups()
+    num = float(f"{sign}{whole.replace(loc['group'], '')}.{frac or '0'}e{exp or '0'}")
+    if abs(num) >= 1e15:
+        num = float(f"{num:.15g}")  # Sheets keeps 15 significant digits
+    return int(num) if num.is_integer() and abs(num) < 2**53 else num
+
+
+def _date_serial(t: str, locale: str) -> int | float | None:
+    m = _DATE.match(t)
+    if not m:
+        return None
+    a, b, year, hh, mm, ss = m.groups()
+    day, month = (a, b) if _LOCALES.get(locale, _LOCALES["en_US"])["day_first"] else (b, a)
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        return None  # 31/02/2020 stays text, as in Sheets
+    serial = (moment - EPOCH) / timedelta(days=1)
+    return int(serial) if hh is None else serial
+
+
+def user_entered(v: Any, fmt: dict | None = None, locale: str = "in_ID") -> Any:
+    """USER_ENTERED, the parts that matter to us, as if typed into a cell with number
+    format ``fmt`` in a spreadsheet with ``locale``:
+    - a Plain text cell (TEXT / "@") keeps the string exactly as typed;
+    - "'..." forces text; "=..." is a formula;
+    - numbers in the locale's syntax become numbers ("2,5" -> 2.5 in in_ID), losing
+      leading zeros and every digit beyond the 15th significant one;
+    - dates dd/mm/yyyy [hh:mm[:ss]] (in_ID; mm/dd/yyyy in en_US) become serial numbers;
+    - TRUE/FALSE become booleans."""
     if not isinstance(v, str):
         return v
     if v == "":
         return None
+    if is_text_format(fmt):
+        return v
     if v.startswith("'"):
         return v[1:]
     if v.startswith("="):
         return Formula(v)
     t = v.strip()
-    if _NUMBER.match(t):
-        num = float(t)
-        if abs(num) >= 1e15:
-            num = float(f"{num:.15g}")  # Sheets keeps 15 significant digits
-        return int(num) if num.is_integer() and abs(num) < 2**53 else num
+    for parse in (_number, _date_serial):
+        got = parse(t, locale)
+        if got is not None:
+            return got
     if t.upper() in ("TRUE", "FALSE"):
         return t.upper() == "TRUE"
     return v
@@ -393,13 +442,14 @@ class Book:
         return area
 
     def write(self, area: Area, values: list, option: str) -> dict:
-        convert = raw if option == "RAW" else user_entered
         cells = 0
+        s = area.sheet
         for i, row in enumerate(values):
             for j, v in enumerate(row):
                 if v is None:
                     continue  # "Null values will be skipped"
-                area.sheet.set(area.r0 + i, area.c0 + j, convert(v))
+                r, c = area.r0 + i, area.c0 + j
+                s.set(r, c, raw(v) if option == "RAW" else user_entered(v, s.number_format(r, c), self.locale))
                 cells += 1
         width = max((len(r) for r in values), default=0)
         written = Area(area.sheet, area.r0, area.c0, area.r0 + max(len(values), 1), area.c0 + max(width, 1))

@@ -12,6 +12,10 @@ Staging:
   answer and without storing the message; ``srv.accept_then_drop(n)``: store it, then
   close before answering (the client believes it failed);
 - ``srv.data_reply = "554 ..."``: reject message content;
+- ``srv.slow_data_reply(seconds, times)``: the next ``times`` messages (all when None)
+  are answered ``seconds`` after the end of DATA, then stored and accepted -- also when
+  the client has stopped waiting (a slow server that scans mail before answering);
+  ``srv.wait_for_messages(n)`` waits until n messages are stored;
 - ``srv.stop()`` / ``srv.start()``: server down / back on the same port;
 - ``srv.fail(stage, kind, times)``: the next ``times`` times the client reaches ``stage``
   ("connect", "ehlo" (EHLO and HELO), "auth", "mail", "rcpt", "data") the server answers
@@ -137,12 +141,16 @@ class _State:
     data_reply: str | None = None
     drop_data: int = 0
     accept_then_drop: int = 0
+    data_delay: float = 0.0
+    data_delay_times: int | None = 0  # None: every message
     auth_attempts: int = 0
     quits: int = 0
     stages: dict[str, list] = field(default_factory=dict)  # stage -> [kind, remaining times]
     stall_seconds: float = 2.0
     tripped: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stored: threading.Condition = field(default_factory=threading.Condition)
+    tasks: set = field(default_factory=set)
 
     def take(self, stage: str) -> str | None:
         with self.lock:
@@ -237,6 +245,22 @@ class _Handler:
                 self._store(server, session, envelope)
             server.transport.close()
             return "421 4.4.2 connection dropped by test"  # never reaches the client
+        with self.s.lock:
+            slow = self.s.data_delay_times is None or self.s.data_delay_times > 0
+            if slow and self.s.data_delay_times is not None:
+                self.s.data_delay_times -= 1
+        if slow and self.s.data_delay:
+            # Shielded: aiosmtpd cancels the handler when the client hangs up, but a
+            # real server that has the whole message may still accept it.
+            task = asyncio.ensure_future(self._answer(server, session, envelope, self.s.data_delay))
+            self.s.tasks.add(task)
+            task.add_done_callback(self.s.tasks.discard)
+            return await asyncio.shield(task)
+        return await self._answer(server, session, envelope, 0)
+
+    async def _answer(self, server, session, envelope, delay: float) -> str:
+        if delay:
+            await asyncio.sleep(delay)
         if self.s.data_reply:
             return self.s.data_reply
         self._store(server, session, envelope)
@@ -250,6 +274,8 @@ class _Handler:
             self.s.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                             bytes(envelope.original_content or b""), login,
                                             tls))
+        with self.s.stored:
+            self.s.stored.notify_all()
 
 
 class SmtpTestServer:
@@ -309,6 +335,16 @@ class SmtpTestServer:
 
     def accept_then_drop(self, times: int = 1) -> None:
         self.state.accept_then_drop = times
+
+    def slow_data_reply(self, seconds: float, times: int | None = None) -> None:
+        with self.state.lock:
+            self.state.data_delay, self.state.data_delay_times = seconds, times
+
+    def wait_for_messages(self, n: int, timeout: float = 30.0) -> list[Received]:
+        """Block until at least n messages are stored (a slow reply may still be on its way)."""
+        with self.state.stored:
+            self.state.stored.wait_for(lambda: len(self.messages) >= n, timeout)
+        return self.messages
 
     # lifecycle -------------------------------------------------------------------
     def _authenticator(self, server, session, envelope, mechanism, auth_data):

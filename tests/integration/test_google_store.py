@@ -426,3 +426,17 @@ def test_init_widens_a_narrow_grid_for_new_headers(h):
     assert h.fake.sheet("Sempit").col_count == 4 and h.table("Sempit")[0] == ["A", "B", "C", "D"]
     snap = h.store.read(["Sempit"])  # the store knows the new tab layout without reopening
     assert snap.tab("Sempit").header == ("A", "B", "C", "D")
+
+
+def test_user_entered_follows_the_cell_format_and_the_in_id_locale(h):
+    """The fake parses USER_ENTERED the way Sheets does in an Indonesian spreadsheet."""
+    h.seed(REG, HEADER, [])
+    h.store.init([TabSpec(REG, tuple(HEADER), plain_text=("NIK",))])
+    h.store.read([REG])
+    typed = ["6171010101909991", "2,5", "27/11/2026", "27/11/2026 10:30:00", "1.234", "31/02/2026"]  # synthetic
+    h.store._spreadsheet().values_batch_update({"valueInputOption": "USER_ENTERED", "data": [
+        {"range": f"'{REG}'!B2:B3", "values": [["6171010101909991"], ["=1+1"]]},  # a Plain text column
+        {"range": f"'{REG}'!D2:D7", "values": [[v] for v in typed]}]})
+    t = h.table(REG)
+    assert [t[1][1], t[2][1]] == ["6171010101909991", "=1+1"]  # kept exactly as typed
+    assert [r[3] for r in t[1:7]] == [6171010101909990, 2.5, 46353, pytest.approx(46353.4375), 1234, "31/02/2026"]

@@ -1,6 +1,6 @@
 """Who gets a visit's notice."""
 
-from bukutamu.core.officers import NOT_FOUND, assign, read_officers
+from bukutamu.core.officers import HELPDESK_NOT_FOUND, NOT_FOUND, assign, read_officers
 from bukutamu.core.sheet import Row, Tab
 
 TAB = Tab("Petugas", ("Nama", "Bidang", "Email", "Aktif", "Email Cadangan"), (
@@ -28,8 +28,14 @@ def test_inactive_officer_falls_back_to_backup_then_helpdesk():
     assert helpdesk.email == "helpdesk@biro.test" and helpdesk.label == "HELPDESK"
 
 
-def test_no_officer_at_all_is_a_clear_status_and_note():
+def test_no_officer_for_the_bidang_goes_to_the_helpdesk_with_the_reason():
     a = assign(OFFICERS, "Keuangan", "", "helpdesk@biro.test")
+    assert a.email == "helpdesk@biro.test" and a.label == HELPDESK_NOT_FOUND
+    assert "Keuangan" in a.note and "tab Petugas" in a.note
+
+
+def test_no_officer_and_no_helpdesk_address_is_a_clear_status_and_note():
+    a = assign(OFFICERS, "Keuangan", "", "")
     assert a.email is None and a.label == NOT_FOUND and "Keuangan" in a.note and "tab Petugas" in a.note
 
 

@@ -222,7 +222,8 @@ def test_headline(week):
 
 
 def test_abandonment_and_quality(week):
-    assert week.abandonment.to_dict("list") == {"Tahap saat tamu pergi": ["TERVERIFIKASI"], "Jumlah": [1]}
+    assert week.abandonment.to_dict("list") == {"Langkah saat tamu pergi": ["5. Helpdesk menghubungi petugas"],
+                                                "Petugas": ["(belum ada petugas)"], "Jumlah": [1]}
     kinds = dict(zip(week.ktp_errors["Jenis kesalahan"], week.ktp_errors["Jumlah"]))
     assert kinds == {"NIK tidak 16 angka": 1, "Nama berisi angka": 2, "NIK [angka] tidak cocok": 1,
                      "Tidak sesuai fisik KTP (verifikasi helpdesk)": 1}
@@ -245,9 +246,10 @@ def test_worst_breaches_and_officers(week):
     assert worst.iloc[0]["Tanggal"] == date(2026, 11, 23)
     assert "NIK" not in " ".join(worst.columns)
     off = week.officers.set_index("Petugas")
-    assert off.loc["Andi", "Kunjungan dilayani"] == 1 and off.loc["Andi", "Capaian 6-7 (%)"] == 50
-    assert off.loc["Budi", "Capaian 6-7 (%)"] == 100 and off.loc["Budi", "Layanan ulang"] == 1
-    assert off.loc["Budi", "Langkah 6-7 diukur"] == 3
+    assert off.loc["Andi", "Kunjungan dilayani"] == 1
+    assert off.loc["Andi", "L6 capaian (%)"] == 0 and off.loc["Andi", "L7 capaian (%)"] == 100
+    assert off.loc["Budi", "L7 capaian (%)"] == 100 and off.loc["Budi", "Layanan ulang"] == 1
+    assert off.loc["Budi", "L6 diukur"] == 1 and off.loc["Budi", "L7 diukur"] == 2
 
 
 def test_heatmap_and_trend(week):
@@ -256,6 +258,9 @@ def test_heatmap_and_trend(week):
     assert list(week.trend["Minggu"])[-2:] == ["2026-W47", "2026-W48"]
     assert len(week.trend) == 8
     assert week.trend.iloc[-1]["Kunjungan"] == 7 and week.trend.iloc[-2]["Kunjungan"] == 1
+    # weeks before the first visit say so instead of showing zero
+    assert list(week.trend["Keterangan"]) == ["belum ada data"] * 6 + ["", ""]
+    assert week.trend.iloc[0]["Mulai"] == date(2026, 10, 5)
     assert "15 detik" in week.precision
 
 

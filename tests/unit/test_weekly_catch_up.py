@@ -30,14 +30,3 @@ def test_one_mail_key_per_week_unless_sent_again_on_purpose():
     w = parse_week("2026-W48")
     assert mail_key(w) == "laporan/2026-W48" and mail_key(w, 1) != mail_key(w)
 
-
-def test_a_week_whose_files_exist_but_whose_email_was_never_recorded_is_not_done(settings, tmp_path):
-    """Killed between writing the files and recording the email: the next run sends it."""
-    settings = replace(settings, report=replace(settings.report, folder=tmp_path / "reports"))
-    now = datetime(2026, 11, 30, 7, 0, tzinfo=WIB)
-    first = datetime(2026, 11, 24, 9, 0, tzinfo=WIB)
-    (tmp_path / "reports" / "2026-W48").mkdir(parents=True)
-    (tmp_path / "reports" / "2026-W48" / "laporan.html").write_text("x")
-    assert missing_weeks(settings, now, first) == []
-    assert [w.label for w in missing_weeks(settings, now, first, lambda w: False)] == ["2026-W48"]
-    assert missing_weeks(settings, now, first, lambda w: True) == []

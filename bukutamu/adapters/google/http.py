@@ -79,6 +79,10 @@ class RetryingHTTPClient(HTTPClient):
         # Last full metadata (spreadsheets.get without grid data) per spreadsheet id:
         # gspread's open_by_key fetches it but keeps only the properties.
         self.metadata: dict[str, dict] = {}
+        # Write attempts that failed without a definite "not applied" (timeout or
+        # connection lost after sending, 5xx): Google may still apply them later,
+        # after a retry succeeded. The store watches for such late writes.
+        self.uncertain_writes = 0
 
     @classmethod
     def factory(cls, **options: Any) -> Callable[..., "RetryingHTTPClient"]:
@@ -119,12 +123,16 @@ class RetryingHTTPClient(HTTPClient):
                 raise SheetsHTTPError(_auth_message(), reason="auth") from None
             except (requests.Timeout, requests.ConnectionError, auth_exceptions.TransportError) as exc:
                 failure = _network_failure(exc)
+                if method.upper() != "GET" and not _never_sent(exc):
+                    self.uncertain_writes += 1
                 if not idempotent and not _never_sent(exc):
                     raise SheetsHTTPError(_uncertain_message(url), reason=failure.reason) from None
             else:
                 if response.ok:
                     return response
                 failure = _classify(response)
+                if method.upper() != "GET" and (failure.status or 0) >= 500:
+                    self.uncertain_writes += 1
                 if not idempotent and failure.status != 429:
                     failure.retryable = False
             if not failure.retryable or attempt >= self.max_attempts:

@@ -161,8 +161,14 @@ def _wanted_formats(specs: Sequence[TabSpec], finals: dict[str, list[str]], meta
                  + [("plain_text", h, TEXT_FORMAT) for h in spec.plain_text]
                  + [("datetime", h, DATETIME_FORMAT) for h in spec.datetimes])
         for kind, header, value in items:
-            col = index.get(normalise_header(header))
+            names = (header, *spec.aliases.get(header, ()))
+            col = next((index[normalise_header(n)] for n in names if normalise_header(n) in index), None)
             if col is None:
+                if kind == "plain_text":
+                    report.notes.append(f'Kolom "{header}" tidak ada di tab "{spec.name}": format Teks biasa '
+                                        "belum dipasang. Bila pertanyaan itu ditambahkan ke formulir (atau judulnya "
+                                        "diatur di [columns]), jalankan `bukutamu init` lagi sebelum jawaban masuk.")
+                    continue
                 report.notes.append(f'Kolom "{header}" tidak ada di tab "{spec.name}"; format/validasi/proteksi '
                                     "untuk kolom itu tidak dipasang.")
                 continue

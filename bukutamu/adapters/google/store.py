@@ -15,7 +15,10 @@ Rare extra requests, each documented where it happens:
 - a row moved by a person between read and write: one read and one repair write
   (guard.py);
 - a read naming a tab that was renamed/deleted since the metadata was fetched, or a
-  requested tab unknown for longer than ``metadata_max_age``: one metadata refresh.
+  requested tab unknown for longer than ``metadata_max_age``: one metadata refresh;
+- a write that timed out (or got a 5xx) and was retried may be applied by Google
+  later, after rows were sorted or a later cycle moved the visit on: the next reads
+  check for it and put the cells back in one repair write (late.py).
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from typing import Any, Callable, Sequence
 
 import gspread
 
-from bukutamu.adapters.google.a1 import quote_tab
+from bukutamu.adapters.google.a1 import col_letter, quote_tab
 from bukutamu.adapters.google.credentials import keep_on_endpoint, load_service_account
 from bukutamu.adapters.google.guard import misplaced, plan_repair, repair_ranges
 from bukutamu.adapters.google.http import RetryingHTTPClient, SheetsHTTPError
+from bukutamu.adapters.google.late import WATCH_SECONDS, Uncertain, late_repairs
 from bukutamu.adapters.google.metadata import SpreadsheetInfo
 from bukutamu.adapters.google.setup import run_init
 from bukutamu.adapters.google.writeplan import TabState, WritePlan, plan_write
@@ -59,10 +63,12 @@ class GoogleSheetStore:
         self._meta_at = 0.0
         self._stale = False
         self._tabs: dict[str, TabState] = {}
+        self._uncertain: list[Uncertain] = []  # writes Google may still apply late
         self.repairs = 0  # writes that had to be repaired (rows moved by a person)
         # A repair that failed (network, quota) is owed: cells sit on rows that are not
         # theirs. It is retried before the next read, from the snapshot it was planned on.
         self._owed_repair: tuple[list, WritePlan, dict[str, TabState]] | None = None
+        self.late_repairs = 0  # late-applied writes put right
 
     @classmethod
     def from_settings(cls, settings: Any, *, sleep: Callable[[float], None] = time.sleep,
@@ -111,6 +117,8 @@ class GoogleSheetStore:
                 raise
             meta = self._refresh_metadata()  # renamed or deleted since we looked
             got = self._fetch_tabs(names, set(append_only), meta)
+        if self._uncertain:
+            self._put_back_late_writes(got)
         states: dict[str, TabState] = {}
         out: dict[str, Tab] = {}
         for name, (values, column_a) in got.items():
@@ -140,22 +148,63 @@ class GoogleSheetStore:
         plan = plan_write(batch, self._tabs)
         self._ensure_grid(plan)
         body = self._body(plan)
+        uncertain = self._http.uncertain_writes
         try:
-            resp = self._spreadsheet().values_batch_update(body)
-        except SheetsHTTPError as e:
-            if e.reason != "grid_limits":
-                raise
-            self._refresh_metadata()  # rows were deleted by a person: grid smaller than we knew
-            self._ensure_grid(plan)
-            resp = self._spreadsheet().values_batch_update(self._body(plan))
+            try:
+                resp = self._spreadsheet().values_batch_update(body)
+            except SheetsHTTPError as e:
+                if e.reason != "grid_limits":
+                    raise
+                self._refresh_metadata()  # rows were deleted by a person: grid smaller than we knew
+                self._ensure_grid(plan)
+                resp = self._spreadsheet().values_batch_update(self._body(plan))
+        finally:
+            if self._http.uncertain_writes != uncertain and plan.guards:
+                # An attempt may still be applied by Google later: watch for it.
+                self._uncertain.append(Uncertain(self._clock(), list(plan.guards)))
+                log.warning("Google Sheets: penulisan ke sheet harus diulang (waktu habis/galat server); "
+                            "percobaan pertama mungkin diterapkan Google belakangan, siklus berikutnya memeriksanya.")
         bad = misplaced(plan.guards, resp.get("responses") or [], self._tabs)
         self._after_write(plan)
         if bad:
             self._owed_repair = (bad, plan, dict(self._tabs))
             self._repair(bad, plan)
+        else:
+            self._remember(plan)
 
     def close(self) -> None:
         self._http.session.close()
+
+    def tab_names(self) -> list[str]:
+        """The spreadsheet's tabs, in order (from the kept metadata)."""
+        return [n for n, _ in sorted(self._metadata().sheets.items(), key=lambda kv: kv[1].index)]
+
+    def plain_text_columns(self, tab: str, columns: Sequence[int]) -> dict[int, bool]:
+        """Whether each 0-based column of ``tab`` has the Plain text number format
+        where Forms will write: the next row after the last one read and the last grid
+        row. ONE spreadsheets.get with grid data for those few cells (for `check`);
+        read ``tab`` first."""
+        info = self._metadata().sheets.get(tab)
+        st = self._tabs.get(tab)
+        if info is None or st is None or not columns:
+            return {}
+        rows = sorted({min(max(st.last_row, 1) + 1, info.row_count), info.row_count} - {0, 1})
+        if not rows:
+            return {c: False for c in columns}
+        ranges = [f"{quote_tab(tab)}!{col_letter(c)}{r}" for c in columns for r in rows]
+        data = self._http.spreadsheets_get(self.spreadsheet_id, params={"ranges": ranges, "includeGridData": "true"})
+        ok, seen = {c: True for c in columns}, set()
+        for sheet in data.get("sheets") or ():
+            if (sheet.get("properties") or {}).get("title") != tab:
+                continue
+            for grid in sheet.get("data") or ():
+                col = int(grid.get("startColumn", 0))
+                cells = ((grid.get("rowData") or [{}])[0] or {}).get("values") or [{}]
+                fmt = ((cells[0] or {}).get("userEnteredFormat") or {}).get("numberFormat") or {}
+                seen.add(col)
+                if col in ok and not (fmt.get("type") == "TEXT" or fmt.get("pattern") == "@"):
+                    ok[col] = False
+        return {c: ok[c] and c in seen for c in columns}
 
     def invalidate_metadata(self) -> None:
         """Re-read the spreadsheet metadata on next use (one extra request)."""
@@ -251,6 +300,42 @@ class GoogleSheetStore:
         for tab, last in plan.replaced.items():
             st = self._tabs[tab]
             st.rows, st.last_row = {}, last  # old refs mean nothing now
+
+    def _remember(self, plan: WritePlan) -> None:
+        """What we just wrote is what those rows hold now (for late-write checks)."""
+        for g in plan.guards:
+            st = self._tabs.get(g.tab)
+            if st is None or g.ref not in st.rows:
+                continue
+            row = list(st.rows[g.ref])
+            row += [None] * (g.width - len(row))
+            for c, v in g.targets.items():
+                row[c] = None if v == "" else v
+            st.rows[g.ref] = tuple(row)
+
+    def _put_back_late_writes(self, got: dict[str, tuple[list, list | None]]) -> None:
+        """A write retried after a timeout may have been applied again by Google since
+        the last read, on rows a person sorted meanwhile or over a later cycle's values:
+        put those cells back (one repair write, rare) and show the repaired rows."""
+        now = self._clock()
+        self._uncertain = [u for u in self._uncertain if now - u.at <= WATCH_SECONDS]
+        fresh = {t: values for t, (values, column_a) in got.items() if column_a is None}
+        cells, landed = late_repairs(self._uncertain, self._tabs, fresh)
+        if not cells:
+            return
+        self._spreadsheet().values_batch_update({"valueInputOption": "RAW", "data": repair_ranges(cells)})
+        for (tab, row, col), v in cells.items():
+            values = got[tab][0]
+            while len(values) < row:
+                values.append([])
+            line = values[row - 1]
+            line += [""] * (col + 1 - len(line))
+            line[col] = v
+        self._uncertain = [u for n, u in enumerate(self._uncertain) if n not in landed]
+        self.late_repairs += 1
+        log.warning("Google Sheets: penulisan lama yang sempat habis waktu ternyata diterapkan Google belakangan "
+                    "(%d sel, %d baris); sel itu sudah dikembalikan sebelum siklus ini diproses.",
+                    len(cells), len({(t, r) for t, r, _ in cells}))
 
     def _repair(self, bad: list, plan: WritePlan) -> None:
         tabs = list(dict.fromkeys(g.tab for g in bad))

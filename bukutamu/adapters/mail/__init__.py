@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bukutamu.config import Settings
 from bukutamu.core.mail import Mailer
 
@@ -10,13 +12,14 @@ def mailer_from_settings(settings: Settings) -> Mailer:
     """The mailer ``[mail] kind`` asks for. SMTP takes its password from the
     environment (Settings.secrets), never from the TOML file."""
     m = settings.mail
+    office_now = lambda: datetime.now(settings.office.tz)  # noqa: E731 -- Date: header in office time
     if m.kind == "smtp":
         from bukutamu.adapters.mail.smtp import SmtpMailer  # yagmail imported only when used
 
-        return SmtpMailer(m, settings.secrets.smtp_password)
+        return SmtpMailer(m, settings.secrets.smtp_password, clock=office_now)
     from bukutamu.adapters.mail.outbox import OutboxMailer
 
-    return OutboxMailer(m.outbox, m.sender, m.sender_name)
+    return OutboxMailer(m.outbox, m.sender, m.sender_name, clock=office_now)
 
 
 __all__ = ["mailer_from_settings"]

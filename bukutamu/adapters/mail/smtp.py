@@ -16,6 +16,22 @@ AUTH. What it does not do, by design:
 - the login user is a full address (config refuses one without "@", because
   yagmail would append "@gmail.com").
 
+The end of DATA: once the whole message is sent, the server may take long to
+answer (content scanning); RFC 5321 4.5.3.2 asks clients to wait 10 minutes. That
+one reply is awaited ``mail.data_timeout_seconds`` (default 300 s, at most 600),
+every other read ``mail.timeout_seconds``. With one short timeout for everything,
+a server that answered after 8 s to a 5 s timeout stored the message, we counted a
+failure and retried a minute later -- and it stored every retry again: one copy per
+retry, all with the same Message-ID.
+
+If even the long wait passes (or the connection drops) after the message was
+fully sent, the outcome is *unknown*: the server may have accepted it. The result
+is a temporary failure marked ``uncertain``; ``deliver`` stops the batch there (the
+server is struggling) and the journal retries it no earlier than its backoff, in a
+later cycle, with the same Message-ID. That later resend is the one window left
+(see adapters/delivery.py): when the server did accept the first attempt, the
+recipient has two copies with one Message-ID.
+
 Result mapping: only an empty refusal dict is success. A dict of refused
 recipients is a failure (permanent when every refusal is 5xx: the accepted
 recipients already have the message and a retry cannot help the refused ones);
@@ -27,6 +43,7 @@ and contain no address, no server reply text and never the password.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -52,6 +69,45 @@ class _NoPromptClient(yagmail.Client):
             raise ConfigError(f"{ENV_SMTP_PASSWORD}: belum diatur; mail.user diisi sehingga SMTP butuh "
                               "kata sandi (untuk Gmail: App Password).")
         return password
+
+    @property
+    def connection(self):  # yagmail opens this class
+        return _SMTP_SSL if self.ssl else _SMTP
+
+
+class _LongWaitForDataReply:
+    """smtplib's SMTP with a separate, longer timeout for the reply to the end of DATA
+    (RFC 5321 4.5.3.2), and a flag telling whether the whole message was sent."""
+
+    data_reply_timeout: float | None = None
+    payload_sent = False
+
+    def data(self, msg: bytes):  # smtplib.SMTP.data, with the long wait for the last reply
+        self.payload_sent = False
+        self.putcmd("data")
+        code, repl = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, repl)
+        q = re.sub(rb"(?m)^\.", b"..", msg)
+        if q[-2:] != b"\r\n":
+            q += b"\r\n"
+        self.send(q + b".\r\n")
+        self.payload_sent = True
+        if self.data_reply_timeout and self.sock is not None:
+            self.sock.settimeout(self.data_reply_timeout)
+        try:
+            return self.getreply()
+        finally:
+            if self.sock is not None:  # getreply closes the socket on a timeout
+                self.sock.settimeout(self.timeout)
+
+
+class _SMTP(_LongWaitForDataReply, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_LongWaitForDataReply, smtplib.SMTP_SSL):
+    pass
 
 
 def _utc_now() -> datetime:
@@ -117,6 +173,7 @@ class SmtpMailer:
         except BaseException:
             _quietly_close(client)
             raise
+        client.smtp.data_reply_timeout = max(s.data_timeout_seconds, s.timeout_seconds)
         return client
 
     def _connection(self) -> _NoPromptClient:
@@ -155,13 +212,18 @@ class SmtpMailer:
         except MessageBuildError as e:
             return SendResult(False, message_id, f"Pesan tidak dapat disusun: {e}", permanent=True)
         data = msg.as_bytes(policy=msg.policy)
+        smtp = None
         try:
             client = self._connection()
-            refused = client.smtp.sendmail(self.settings.sender, recipients, data)
+            smtp = client.smtp
+            smtp.payload_sent = False
+            refused = smtp.sendmail(self.settings.sender, recipients, data)
         except BaseException as e:
             self._drop()
             if not isinstance(e, Exception):
                 raise
+            if getattr(smtp, "payload_sent", False) and not isinstance(e, smtplib.SMTPResponseException):
+                return SendResult(False, message_id, _unknown_outcome(e, self.settings), uncertain=True)
             error, permanent = _describe_send_error(e, self.settings)
             return SendResult(False, message_id, error, permanent)
         return interpret_result(refused, message_id, len(recipients))
@@ -258,6 +320,16 @@ def _describe_connect_error(e: Exception, s: MailSettings) -> str:
     if isinstance(e, OSError):
         return f"Tidak dapat terhubung ke server SMTP {where} ({type(e).__name__}). Periksa mail.host dan jaringan."
     return f"Gagal terhubung ke server SMTP {where} ({type(e).__name__})."
+
+
+def _unknown_outcome(e: Exception, s: MailSettings) -> str:
+    """The whole message was sent but no answer came: the server may have it."""
+    timed_out = isinstance(e, (socket.timeout, TimeoutError)) or isinstance(e.__context__, TimeoutError)
+    why = (f"server SMTP tidak menjawab dalam {max(s.data_timeout_seconds, s.timeout_seconds):g} detik"
+           if timed_out else "koneksi terputus sebelum server SMTP menjawab")
+    return (f"Isi pesan sudah terkirim tetapi {why}; belum pasti diterima. Dicoba lagi nanti dengan "
+            "Message-ID yang sama (bila ternyata sudah diterima, penerima bisa melihat dua salinan "
+            "dengan Message-ID yang sama). Periksa server SMTP atau naikkan mail.data_timeout_seconds.")
 
 
 def _describe_send_error(e: Exception, s: MailSettings) -> tuple[str, bool]:
