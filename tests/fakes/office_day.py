@@ -1,9 +1,9 @@
 """One office morning, scripted, for the fault and kill matrices.
 
-Three guests, a helpdesk and an officer take every path of the SOP that sends mail:
-queue number to a guest, officer notices, a correction, a feedback loop ("tidak
+Three guests, a helpdesk and two officers take every path of the SOP that sends mail:
+queue numbers to two guests, officer notices, a correction, a feedback loop ("tidak
 cukup": the officer is notified again), the guest's feedback requests, a guest who
-leaves, escalations. The morning is split into phases: people act (form rows,
+leaves. The morning is split into phases: people act (form rows,
 helpdesk cells), then the engine runs cycles one minute apart until everything has
 settled (nothing pending in the journal, nothing left to change). A fault injected
 in a phase therefore delays the office but never changes what people did.
@@ -46,7 +46,7 @@ GUESTS = [  # synthetic NIKs (serials 9991-9999)
      "Tanggal Lahir": "01/01/1990", "Nomor HP": "081234567890", "Email": "budi@tamu.test",
      "Instansi": "CV Sinar Kapuas", "Keperluan": "Konsultasi paket", "Bidang yang Dituju": "Bagian Pengelolaan LPSE"},
     {"NIK": "6171054507859992", "Nama Lengkap": "Dewi Lestari", "Jenis Kelamin": "Perempuan",
-     "Tanggal Lahir": "05/07/1985", "Nomor HP": "081234567891", "Email": "",
+     "Tanggal Lahir": "05/07/1985", "Nomor HP": "081234567891", "Email": "dewi@tamu.test",
      "Instansi": "PT Khatulistiwa", "Keperluan": "Dokumen tender", "Bidang yang Dituju": "Bagian Pengelolaan LPSE"},
     {"NIK": "6171010101909993", "Nama Lengkap": "Agus Salimm", "Jenis Kelamin": "Laki-laki",
      "Tanggal Lahir": "01/01/1990", "Nomor HP": "081234567892", "Email": "",
