@@ -37,7 +37,8 @@ def office(engine_week, tmp_path, monkeypatch):
     """The engine's week in a fresh data folder: its store, no journal, no outbox, no reports."""
     root = tmp_path / "office"
     shutil.copytree(engine_week.root / "data", root / "data",
-                    ignore=shutil.ignore_patterns("outbox", "jurnal-email*", "*.lock"))
+                    ignore=shutil.ignore_patterns("outbox", "jurnal-email*", "*.lock", "store.txt"))
+    # store.txt names the store a data folder belongs to: a copied store claims its new folder.
     monkeypatch.chdir(root)  # reports/ is relative to the working folder, as for the CLI
     return EngineWeek(root, "")
 
