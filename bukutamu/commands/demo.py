@@ -172,7 +172,8 @@ def command_name() -> str:
     script = Path(sys.executable).parent / "bukutamu"
     if script.exists():
         try:
-            return os.path.relpath(script)
-        except ValueError:
+            rel = os.path.relpath(script)
+        except ValueError:  # another drive (Windows)
             return str(script)
+        return rel if not rel.startswith("..") else str(script)
     return f"{Path(sys.executable).name} -m bukutamu"
