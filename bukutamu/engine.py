@@ -51,8 +51,7 @@ def lock_path(settings: Settings) -> Path:
 def open_journal(settings: Settings):
     """The store's mail journal, holding escalation digests for their window."""
     from bukutamu.adapters.journal import MailJournal
-    journal_path(settings).parent.mkdir(parents=True, exist_ok=True)
-    return MailJournal(journal_path(settings),
+    return MailJournal(journal_path(settings),  # creates the private data folder
                        digest_window=timedelta(minutes=settings.office.escalation_digest_minutes))
 
 
@@ -102,8 +101,10 @@ def claim_data_dir(settings: Settings, *, write: bool = True) -> Path:
             "data sendiri (jurnal email, kunci HMAC): atur store.data_dir ke folder lain untuk store ini. "
             f"Bila store itu memang dipindah ke {_shown(me, folder)}, hapus berkas {marker}.")
     if not owner and write:
-        folder.mkdir(parents=True, exist_ok=True)
-        marker.write_text(me + "\n", encoding="utf-8")
+        from bukutamu.adapters.files import faults, private_dir
+        private_dir(folder)
+        with faults(marker, "berkas penanda folder data"):
+            marker.write_text(me + "\n", encoding="utf-8")
     return folder
 
 
@@ -168,10 +169,22 @@ def create_key(settings: Settings, *, has_visits: bool, replace_lost: bool = Fal
             "dikirim lewat email dan perbandingan NIK dengan kunjungan lama bergantung pada kunci lama: "
             "pulihkan berkas itu dari cadangan. Hanya bila kunci lama memang hilang, jalankan "
             "`bukutamu init --kunci-baru` (tautan lama tidak berlaku lagi).")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(_secrets.token_urlsafe(32))
+    from bukutamu.adapters.files import faults, private_dir
+    private_dir(path.parent)
+    with faults(path, "berkas kunci HMAC"):
+        # Written aside, then linked into place: complete or absent (a full disk never
+        # leaves an empty key behind), never replacing a key made meanwhile.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                os.fchmod(f.fileno(), 0o600)
+                f.write(_secrets.token_urlsafe(32))
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return path
 
 
@@ -206,7 +219,6 @@ class Poller:
 
     def __init__(self, settings: Settings, store: SheetStore, mailer: Mailer | None = None,
                  journal=None, clock: Callable[[], datetime] | None = None):
-        from bukutamu.adapters.journal import MailJournal
         from bukutamu.adapters.mail import mailer_from_settings
         self.settings = settings
         self.store = store
@@ -215,7 +227,7 @@ class Poller:
         self.ctx = cycle_context(settings, self.sop, nik_key(settings))  # never created here
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
         self.mailer = mailer or mailer_from_settings(settings)
-        self.journal = journal or open_journal(settings)
+        self.journal = journal or open_journal(settings)  # creates the private data folder
         self.last_error = ""
 
     def run_once(self) -> CycleReport:

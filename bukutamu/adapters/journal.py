@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bukutamu.adapters.files import faults, private_file
 from bukutamu.core.mail import Attachment, InlineImage, OutgoingMail
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -140,41 +141,56 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _reading(method):
+    """A damaged or unreadable journal met while reading: the Indonesian error naming it."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._faults():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class MailJournal:
     def __init__(self, path: str | os.PathLike, *, backoff_base: timedelta = timedelta(minutes=1),
                  backoff_cap: timedelta = timedelta(minutes=60), digest_window: timedelta = timedelta(0)):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.digest_window = digest_window  # at most one digest per window and recipient list
+        private_file(self.path, "jurnal email")  # 0600 before SQLite creates it (and its -wal/-shm)
         # Autocommit mode; every write below runs in its own BEGIN IMMEDIATE ... COMMIT.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        with self._tx():
-            for stmt in filter(str.strip, _SCHEMA.split(";")):
-                self._db.execute(stmt)
-            columns = {r[1] for r in self._db.execute("PRAGMA table_info(mail)")}
-            if "digest" not in columns:  # journals from before digests
-                self._db.execute("ALTER TABLE mail ADD COLUMN digest TEXT NOT NULL DEFAULT ''")
+        with self._faults():
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA busy_timeout=30000")
+                with self._tx():
+                    for stmt in filter(str.strip, _SCHEMA.split(";")):
+                        self._db.execute(stmt)
+                    columns = {r[1] for r in self._db.execute("PRAGMA table_info(mail)")}
+                    if "digest" not in columns:  # journals from before digests
+                        self._db.execute("ALTER TABLE mail ADD COLUMN digest TEXT NOT NULL DEFAULT ''")
+                self._db.execute("SELECT COUNT(*) FROM mail").fetchone()
+            except BaseException:
+                self._db.close()
+                raise
+
+    def _faults(self):
+        return faults(self.path, "jurnal email",
+                      corrupt=f"Jurnal email {self.path} rusak (bukan database SQLite yang utuh). Hentikan "
+                              "bukutamu, pindahkan berkas itu ke tempat lain (jangan dihapus), lalu jalankan lagi: "
+                              "jurnal baru dibuat. Email yang hasilnya sudah tercatat di register (petugas "
+                              "dihubungi, eskalasi) tidak dikirim ulang; email untuk kunjungan yang masih "
+                              "menunggu bisa terkirim sekali lagi.")
 
     # --- plumbing --------------------------------------------------------------
 
-    class _Tx:
-        def __init__(self, db: sqlite3.Connection):
-            self.db = db
-
-        def __enter__(self):
-            self.db.execute("BEGIN IMMEDIATE")
-            return self.db
-
-        def __exit__(self, exc_type, exc, tb):
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-            return False
-
-    def _tx(self) -> "MailJournal._Tx":
-        return MailJournal._Tx(self._db)
+    def _tx(self):
+        from bukutamu.adapters.sqlite_store import _Tx
+        return _Tx(self._db, self._faults)
 
     def close(self) -> None:
         self._db.close()
@@ -251,10 +267,12 @@ class MailJournal:
 
     # --- reads -----------------------------------------------------------------
 
+    @_reading
     def state(self, key: str) -> str | None:
         row = self._db.execute("SELECT state FROM mail WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    @_reading
     def known_keys(self) -> frozenset[str]:
         """Every key the journal holds, whatever its state (the plan skips them)."""
         return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
@@ -262,6 +280,7 @@ class MailJournal:
     def was_sent(self, key: str) -> bool:
         return self.state(key) == SENT
 
+    @_reading
     def _pending(self, where: str, args: tuple) -> list[PendingMail]:
         rows = self._db.execute(
             "SELECT key, payload, attempts, next_attempt_at, last_error FROM mail "
@@ -275,10 +294,12 @@ class MailJournal:
     def pending(self) -> list[PendingMail]:
         return self._pending("", ())
 
+    @_reading
     def next_due(self) -> datetime | None:
         row = self._db.execute("SELECT MIN(next_attempt_at) FROM mail WHERE state = 'pending'").fetchone()
         return _dt(row[0]) if row and row[0] else None
 
+    @_reading
     def _sent(self, where: str, args: tuple) -> list[SentMail]:
         rows = self._db.execute(
             f"SELECT key, sent_at, message_id, reflected FROM mail WHERE state = 'sent' {where} "
@@ -291,6 +312,7 @@ class MailJournal:
     def sent_unreflected(self) -> list[SentMail]:
         return self._sent("AND reflected = 0", ())
 
+    @_reading
     def failed_recipients(self, kind: str) -> dict[str, tuple[str, ...]]:
         """Every key of ``kind`` ("…/<kind>/…") given up for good -> its recipients
         (empty once the payload was forgotten). Few rows: failures are rare."""
@@ -298,6 +320,7 @@ class MailJournal:
                                 (f"%/{kind}/%",)).fetchall()
         return {k: tuple(json.loads(p).get("to", ())) if p else () for k, p in rows}
 
+    @_reading
     def failed_unreflected(self) -> list[FailedMail]:
         rows = self._db.execute(
             "SELECT key, failed_at, last_error, attempts, reflected FROM mail "

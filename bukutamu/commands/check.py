@@ -43,6 +43,19 @@ def _credentials(settings) -> tuple[str, str]:
                 "(bagikan spreadsheet ke alamat ini sebagai Editor)")
 
 
+def _exposed_files(settings) -> list[tuple[str, str]]:
+    """Secrets and personal data readable by other users of this computer."""
+    from bukutamu.adapters.files import readable_by_others
+    from bukutamu.engine import journal_path, key_path
+    files = []
+    if settings.store.kind == "google" and settings.secrets.google_key_file:
+        files.append(("kunci service account", settings.secrets.google_key_file))
+    if settings.store.kind != "google":
+        files.append(("store", settings.store.path))
+    files += [("jurnal email", journal_path(settings)), ("kunci HMAC", key_path(settings))]
+    return [(WARN, f"Izin berkas: {what} {path} dapat dibaca pengguna lain di komputer ini — "
+                   f"jalankan `chmod 600 {path}` (berisi rahasia/data pribadi)")
+            for what, path in files if readable_by_others(path)]
 def _officer_warnings(snapshot, settings) -> list[str]:
     from bukutamu.core.officers import coverage_warnings, read_officers
     officers = read_officers(snapshot.tab(settings.tabs.officers))
@@ -111,6 +124,7 @@ def run(args) -> int:
         lines.append((INFO, f"Folder data store ini: {settings.data_dir} (jurnal email, kunci HMAC, status.json)"))
     except BukutamuError as e:
         lines.append((FAIL, f"Folder data store ini: {e}"))
+    lines += _exposed_files(settings)
     snapshot, tab_names, formats = None, None, []
     if lines[1][0] != FAIL:
         try:

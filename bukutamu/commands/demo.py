@@ -154,6 +154,25 @@ def run(args) -> int:
     say(f"XLSX        : {report.xlsx_path}")
     say(f"Outbox email: {settings.mail.outbox} ({sum(1 for _ in settings.mail.outbox.glob('*.eml'))} berkas .eml"
         + (", termasuk email laporan)" if sent.sent else ")"))
-    say(f"Register    : bukutamu register --tanggal {week.monday + timedelta(days=1)}")
-    say(f"Buat ulang  : bukutamu report --minggu {week.label}  (hasilnya sama persis)")
+    cmd = command_name()
+    say(f"Register    : {cmd} register --tanggal {week.monday + timedelta(days=1)}")
+    say(f"Buat ulang  : {cmd} report --minggu {week.label}  (hasilnya sama persis)")
     return 0
+
+
+def command_name() -> str:
+    """How the user can call the CLI from here: `bukutamu` when it is on PATH, else
+    the virtualenv's script (`.venv/bin/bukutamu` after `make demo`)."""
+    import os
+    import sys
+    from pathlib import Path
+    if shutil.which("bukutamu"):
+        return "bukutamu"
+    script = Path(sys.executable).parent / "bukutamu"
+    if script.exists():
+        try:
+            rel = os.path.relpath(script)
+        except ValueError:  # another drive (Windows)
+            return str(script)
+        return rel if not rel.startswith("..") else str(script)
+    return f"{Path(sys.executable).name} -m bukutamu"

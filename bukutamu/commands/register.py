@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bukutamu.commands._common import say, settings_from
+from bukutamu.commands._common import parse_day, say, settings_from
 from bukutamu.core.helpdesk import next_inputs
 from bukutamu.core.ktp import mask_nik
 from bukutamu.core.queue import parse_visit_id
@@ -19,8 +19,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("register", help="tampilkan daftar kunjungan (nomor antrian, status)",
                        description="Menampilkan kunjungan yang sudah terdaftar. NIK ditampilkan tersamar.")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--tanggal", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="hanya kunjungan tanggal ini (bawaan: hari ini)")
+    g.add_argument("--tanggal", metavar="TANGGAL", type=parse_day,
+                   help="hanya kunjungan tanggal ini, mis. 30/11/2026 atau 2026-11-30 (bawaan: hari ini)")
     g.add_argument("--semua", action="store_true", help="semua kunjungan")
     p.add_argument("--batas", type=int, default=200, metavar="N", help="paling banyak N baris (bawaan 200)")
     p.set_defaults(func=run)

@@ -326,3 +326,50 @@ def test_an_unused_round_one_link_cannot_close_round_two(office, smtp):
     office.cycle(at(MON, 9, 6))
     assert office.row(vid)["[Sistem] Status"] == "MENUNGGU UMPAN BALIK"
 
+
+
+def test_escalations_come_as_one_mail_per_window_each_saying_who_must_act(office, smtp):
+    """Twelve guests verified one minute apart, officers who never come: each visit's
+    step 6 runs late. The helpdesk and supervisor hear of the first breach at once and of
+    the rest in at most one digest per 15 minutes; every late visit is named exactly once,
+    with who must act, how to reach them and since when (issue 13, item 9)."""
+    rng = random.Random(21)
+    guests = [make_guest(rng, MON) for _ in range(12)]
+    for i, g in enumerate(guests):
+        office.submit(g, at(MON, 8, i))
+    office.cycle(at(MON, 8, 12))
+    ids = [r["[Sistem] ID Kunjungan"] for r in office.rows() if r["[Sistem] Status"] == "MENUNGGU VERIFIKASI"]
+    assert len(ids) >= 10
+    t = at(MON, 8, 13)
+    sent_at: dict[int, datetime] = {}  # message index -> the cycle that sent it
+
+    def cycle():
+        office.cycle(t)
+        for i in range(len(smtp.messages)):
+            sent_at.setdefault(i, t)
+
+    for vid in ids:  # the helpdesk verifies one guest a minute
+        office.edit(vid, "Verifikasi KTP", "Sesuai")
+        cycle()
+        t += timedelta(minutes=1)
+    while t < at(MON, 9, 10):  # nobody receives the guests; a cycle every minute
+        cycle()
+        t += timedelta(minutes=1)
+
+    late_i = [i for i, m in enumerate(smtp.messages) if m.rcpt_tos == ["helpdesk@biro.test"]
+              and ("TERLAMBAT" in m.message["Subject"] or "Ringkasan" in m.message["Subject"])]
+    late = [smtp.messages[i] for i in late_i]
+    named: list[str] = []
+    for m in late:
+        text = m.message.get_body(("plain",)).get_content()
+        named += [vid for vid in ids if f"({vid})" in text or f"ID Kunjungan: {vid}" in text]
+    assert sorted(named) == sorted(ids)  # every late visit told, exactly once
+    assert "TERLAMBAT" in late[0].message["Subject"]  # the first breach went at once, on its own
+    digests = [m for m in late if "Ringkasan" in m.message["Subject"]]
+    assert digests and len(late) <= 1 + 4  # 55 minutes of breaches: at most one mail per 15 minutes
+    when = [sent_at[i] for i in late_i]
+    assert all(b - a >= timedelta(minutes=15) for a, b in zip(when, when[1:])), when
+    body = digests[0].message.get_body(("plain",)).get_content()
+    line = next(l for l in body.splitlines() if "langkah 6" in l)
+    assert "terlambat sejak" in line and "harus bertindak: Petugas" in line and "hubungi " in line
+    assert "@biro.test" in line

@@ -1,0 +1,3 @@
+from bukutamu.cli import main
+
+raise SystemExit(main())

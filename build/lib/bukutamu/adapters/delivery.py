@@ -1,0 +1,92 @@
+"""Deliver mails exactly once through the journal: intent -> send -> outcome.
+
+``deliver(journal, mailer, mails, now)`` does, in order:
+
+1. for each new mail: skip it when its key is already in the journal (sent, failed,
+   or pending -- a pending one is handled by step 2), else ``record_intent``;
+2. for every pending message due at ``now`` (new ones and earlier failures whose
+   backoff has passed, oldest first): ``mailer.send``, then ``mark_sent`` on
+   success or ``mark_failed`` (temporary: retried later with backoff;
+   permanent: never retried);
+3. close the mailer's connection.
+
+After ``max_consecutive_failures`` temporary failures in a row (server down) the
+remaining due messages are left untouched for the next cycle instead of each
+waiting for its own timeout.
+
+Crash analysis (process killed at any point):
+
+- before ``record_intent`` commits: nothing recorded, nothing sent; the engine
+  plans the mail again next cycle (the sheet's step timestamps say it is still due).
+- after ``record_intent``, before the SMTP server accepted the message (including
+  a kill during the SMTP dialogue before the final "250" to DATA): pending; the next
+  cycle sends it. The server never stored it, so there is no duplicate.
+- after ``mark_sent`` commits: sent; never sent again. If the kill came before the
+  engine wrote the send time to the sheet, ``sent_unreflected`` hands it over next
+  cycle and the sheet is written without a second email.
+
+**The one window no journal can close**: the SMTP server has accepted the message
+(it answered 250 to the end of DATA, or was about to) and the process dies -- or the
+connection drops before that answer arrives -- before ``mark_sent`` is committed.
+The journal still says pending, so the next cycle sends the message again. This
+is inherent: acceptance by the server and the local commit cannot be one atomic
+step (SMTP has no two-phase commit and no idempotency key). Mitigation: the resend
+is built from the same journal payload, so it carries the same Message-ID
+(``<sha256(key)[:32]@sender-domain>``) and the same body; mail systems that
+deduplicate on Message-ID (Gmail among them, within one mailbox) show it once;
+others show two identical copies in one thread. The window spans a few
+milliseconds per message; it is tested in tests/integration/test_journal.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from bukutamu.adapters.journal import MailJournal
+from bukutamu.core.mail import Mailer, OutgoingMail, SendResult
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[str] = field(default_factory=list)  # keys accepted by the mailer this call
+    retrying: list[str] = field(default_factory=list)  # temporary failure, still pending
+    failed: list[str] = field(default_factory=list)  # permanent failure this call
+    skipped: list[str] = field(default_factory=list)  # key already in the journal
+    deferred: list[str] = field(default_factory=list)  # due but not tried (server looked down)
+    errors: dict[str, str] = field(default_factory=dict)  # key -> Indonesian error (no personal data)
+
+
+def deliver(journal: MailJournal, mailer: Mailer, mails: Iterable[OutgoingMail], now: datetime, *,
+            max_consecutive_failures: int = 3) -> DeliveryReport:
+    report = DeliveryReport()
+    for mail in mails:
+        if not journal.record_intent(mail, now):
+            report.skipped.append(mail.key)
+    streak = 0
+    try:
+        for item in journal.due(now):
+            if streak >= max_consecutive_failures:
+                report.deferred.append(item.key)
+                continue
+            try:
+                result = mailer.send(item.mail)
+            except Exception as e:  # a mailer bug must not stop the other messages
+                result = SendResult(False, "", f"Kesalahan tak terduga saat mengirim ({type(e).__name__}).")
+            if result.ok:
+                journal.mark_sent(item.key, now, result.message_id)
+                report.sent.append(item.key)
+                streak = 0
+                continue
+            journal.mark_failed(item.key, result.error, result.permanent, now)
+            report.errors[item.key] = result.error
+            if result.permanent:  # the server answered: it is up
+                report.failed.append(item.key)
+                streak = 0
+            else:
+                report.retrying.append(item.key)
+                streak += 1
+    finally:
+        mailer.close()
+    return report

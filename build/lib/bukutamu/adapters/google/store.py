@@ -1,0 +1,275 @@
+"""GoogleSheetStore: the SheetStore port on a Google Sheet (gspread + service account).
+
+Requests, once the spreadsheet is open (``open_by_key``: one request, lazily, on first
+use; its metadata - tab titles, ids, grid sizes, time zone - is kept):
+- ``read``: exactly one ``values:batchGet`` over all tabs (append-only tabs: header
+  row and column A only), UNFORMATTED_VALUE +
+  SERIAL_NUMBER (a NIK coerced to a number arrives as a JSON number, timestamps as
+  serial numbers in the spreadsheet's time zone);
+- ``write``: exactly one ``values:batchUpdate`` with RAW input, none for an empty batch.
+Rare extra requests, each documented where it happens:
+- appends beyond the grid's rowCount: one ``spreadsheets.batchUpdate`` first
+  (appendDimension of max(1000, needed) rows, formats copied from the last row);
+- a write rejected for grid limits (a person deleted rows): metadata refresh, expand,
+  the write once more;
+- a row moved by a person between read and write: one read and one repair write
+  (guard.py);
+- a read naming a tab that was renamed/deleted since the metadata was fetched, or a
+  requested tab unknown for longer than ``metadata_max_age``: one metadata refresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import random as _random
+import time
+from typing import Any, Callable, Sequence
+
+import gspread
+
+from bukutamu.adapters.google.a1 import quote_tab
+from bukutamu.adapters.google.credentials import keep_on_endpoint, load_service_account
+from bukutamu.adapters.google.guard import misplaced, plan_repair, repair_ranges
+from bukutamu.adapters.google.http import RetryingHTTPClient, SheetsHTTPError
+from bukutamu.adapters.google.metadata import SpreadsheetInfo
+from bukutamu.adapters.google.setup import run_init
+from bukutamu.adapters.google.writeplan import TabState, WritePlan, plan_write
+from bukutamu.adapters.store import InitReport, TabSpec
+from bukutamu.core.sheet import Row, Snapshot, Tab, WriteBatch
+from bukutamu.errors import ConfigError, StoreError
+
+log = logging.getLogger("bukutamu.google")
+
+READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+               "majorDimension": "ROWS"}
+GROW_ROWS = 1000
+
+
+class GoogleSheetStore:
+    def __init__(self, client: gspread.Client, spreadsheet_id: str, *, endpoint: str = "",
+                 metadata_max_age: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._gc = client
+        self._http: RetryingHTTPClient = client.http_client  # type: ignore[assignment]
+        self.spreadsheet_id = spreadsheet_id
+        self.endpoint = endpoint
+        self.metadata_max_age = metadata_max_age
+        self._clock = clock
+        self._sh: gspread.Spreadsheet | None = None
+        self._meta: SpreadsheetInfo | None = None
+        self._meta_at = 0.0
+        self._stale = False
+        self._tabs: dict[str, TabState] = {}
+        self.repairs = 0  # writes that had to be repaired (rows moved by a person)
+        # A repair that failed (network, quota) is owed: cells sit on rows that are not
+        # theirs. It is retried before the next read, from the snapshot it was planned on.
+        self._owed_repair: tuple[list, WritePlan, dict[str, TabState]] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, sleep: Callable[[float], None] = time.sleep,
+                      random: Callable[[], float] = _random.random,
+                      clock: Callable[[], float] = time.monotonic) -> "GoogleSheetStore":
+        store = settings.store
+        if not store.spreadsheet_id:
+            raise ConfigError('store.spreadsheet_id: wajib diisi untuk store.kind = "google" '
+                              "(ID ada di URL spreadsheet: docs.google.com/spreadsheets/d/<ID>/edit).")
+        creds = load_service_account(settings.secrets.google_key_file)
+        if store.endpoint:
+            keep_on_endpoint(creds)
+        read = float(store.timeout_seconds)
+        factory = RetryingHTTPClient.factory(endpoint=store.endpoint, timeout=(min(10.0, read), read),
+                                             max_attempts=int(store.max_attempts), sleep=sleep, random=random)
+        client = gspread.Client(auth=creds, http_client=factory)
+        return cls(client, store.spreadsheet_id, endpoint=store.endpoint, clock=clock)
+
+    # -- port ------------------------------------------------------------------
+
+    def describe(self) -> str:
+        email = getattr(getattr(self._http, "auth", None), "service_account_email", "")
+        where = f", endpoint {self.endpoint}" if self.endpoint else ""
+        return f"Google Sheets (spreadsheet {self.spreadsheet_id}, service account {email}{where})"
+
+    def init(self, specs: Sequence[TabSpec]) -> InitReport:
+        report, self._meta = run_init(self._spreadsheet(), specs)
+        self._meta_at, self._stale = self._clock(), False
+        self._tabs = {}
+        return report
+
+    def read(self, tabs: Sequence[str], append_only: Sequence[str] = ()) -> Snapshot:
+        if self._owed_repair is not None:
+            bad, plan, states = self._owed_repair
+            self._tabs = states
+            log.info("Google Sheets: memperbaiki sel yang salah tempat dari penulisan sebelumnya.")
+            self._repair(bad, plan)
+        meta = self._metadata()
+        names = list(dict.fromkeys([*tabs, *append_only]))
+        if any(n not in meta.sheets for n in names) and self._clock() - self._meta_at > self.metadata_max_age:
+            meta = self._refresh_metadata()  # a tab may have been created since
+        try:
+            got = self._fetch_tabs(names, set(append_only), meta)
+        except SheetsHTTPError as e:
+            if e.reason != "bad_range":
+                raise
+            meta = self._refresh_metadata()  # renamed or deleted since we looked
+            got = self._fetch_tabs(names, set(append_only), meta)
+        states: dict[str, TabState] = {}
+        out: dict[str, Tab] = {}
+        for name, (values, column_a) in got.items():
+            header = tuple("" if v is None else str(v) for v in (values[0] if values else ()))
+            if column_a is not None:  # append-only: header and count, no rows
+                last = max(len(column_a), 1 if any(header) else 0)
+                states[name] = TabState(name, header, {}, last)
+                out[name] = Tab(name=name, header=header, rows=(), row_count=max(last - 1, 0))
+                continue
+            width = len(header)
+            rows, kept = [], {}
+            for number, cells in enumerate(values[1:], start=2):
+                if not any(c not in (None, "") for c in cells):
+                    continue  # an empty row in the middle: nothing to see
+                row = tuple(None if c == "" else c for c in cells[:width])  # the API says "" for empty
+                rows.append(Row(ref=number, values=row))
+                kept[number] = row
+            states[name] = TabState(name, header, kept, len(values))
+            out[name] = Tab(name=name, header=header, rows=tuple(rows))
+        self._tabs = states
+        missing = tuple(n for n in names if n not in got)
+        return Snapshot(tabs=out, time_zone=meta.time_zone, missing_tabs=missing)
+
+    def write(self, batch: WriteBatch) -> None:
+        if not batch:
+            return
+        plan = plan_write(batch, self._tabs)
+        self._ensure_grid(plan)
+        body = self._body(plan)
+        try:
+            resp = self._spreadsheet().values_batch_update(body)
+        except SheetsHTTPError as e:
+            if e.reason != "grid_limits":
+                raise
+            self._refresh_metadata()  # rows were deleted by a person: grid smaller than we knew
+            self._ensure_grid(plan)
+            resp = self._spreadsheet().values_batch_update(self._body(plan))
+        bad = misplaced(plan.guards, resp.get("responses") or [], self._tabs)
+        self._after_write(plan)
+        if bad:
+            self._owed_repair = (bad, plan, dict(self._tabs))
+            self._repair(bad, plan)
+
+    def close(self) -> None:
+        self._http.session.close()
+
+    def invalidate_metadata(self) -> None:
+        """Re-read the spreadsheet metadata on next use (one extra request)."""
+        self._stale = True
+
+    # -- internals ---------------------------------------------------------------
+
+    def _spreadsheet(self) -> gspread.Spreadsheet:
+        if self._sh is None:
+            self._sh = self._gc.open_by_key(self.spreadsheet_id)
+            self._meta = SpreadsheetInfo.parse(self._http.metadata[self.spreadsheet_id])
+            self._meta_at, self._stale = self._clock(), False
+        return self._sh
+
+    def _metadata(self) -> SpreadsheetInfo:
+        self._spreadsheet()
+        if self._stale:
+            return self._refresh_metadata()
+        assert self._meta is not None
+        return self._meta
+
+    def _refresh_metadata(self) -> SpreadsheetInfo:
+        self._meta = SpreadsheetInfo.parse(self._spreadsheet().fetch_sheet_metadata())
+        self._meta_at, self._stale = self._clock(), False
+        return self._meta
+
+    def _fetch(self, ranges: list[str]) -> list[list[list[Any]]]:
+        """ONE values:batchGet; a fresh list and params per call (gspread mutates them)."""
+        if not ranges:
+            return []
+        resp = self._spreadsheet().values_batch_get(list(ranges), params=dict(READ_PARAMS))
+        got = resp.get("valueRanges") or []
+        if len(got) != len(ranges):
+            raise StoreError("Jawaban Google Sheets tidak lengkap (jumlah rentang tidak sesuai); coba lagi.")
+        return [list(vr.get("values") or []) for vr in got]
+
+    def _fetch_tabs(self, names: list[str], append_only: set[str],
+                    meta: SpreadsheetInfo) -> dict[str, tuple[list, list | None]]:
+        """Whole tabs, or for append-only tabs the header row plus column A (its length
+        is the last row in use: column A must be filled on every row of such a tab)."""
+        present = [n for n in names if n in meta.sheets]
+        ranges: list[str] = []
+        for n in present:
+            q = quote_tab(n)
+            ranges += [f"{q}!1:1", f"{q}!A:A"] if n in append_only else [q]
+        values = iter(self._fetch(ranges))
+        return {n: (next(values), next(values)) if n in append_only else (next(values), None) for n in present}
+
+    @staticmethod
+    def _body(plan: WritePlan) -> dict:
+        body: dict[str, Any] = {"valueInputOption": "RAW", "data": [dict(d) for d in plan.data]}
+        if plan.guards:
+            body.update(includeValuesInResponse=True, responseValueRenderOption="UNFORMATTED_VALUE",
+                        responseDateTimeRenderOption="SERIAL_NUMBER")
+        return body
+
+    def _ensure_grid(self, plan: WritePlan) -> None:
+        """Rare: one spreadsheets.batchUpdate when the write would pass the grid."""
+        meta = self._metadata()
+        requests: list[dict] = []
+        for tab, rows in plan.rows_needed.items():
+            info = meta.sheets.get(tab)
+            if info is None:
+                raise StoreError(f'Tab "{tab}" tidak ada lagi di spreadsheet; jalankan `bukutamu init`.')
+            if rows > info.row_count:
+                add = max(GROW_ROWS, rows - info.row_count)
+                requests.append({"appendDimension": {"sheetId": info.sheet_id, "dimension": "ROWS", "length": add}})
+                if info.row_count >= 2:  # new rows get the formats and dropdowns of the last row
+                    source = {"sheetId": info.sheet_id, "startRowIndex": info.row_count - 1,
+                              "endRowIndex": info.row_count}
+                    dest = {"sheetId": info.sheet_id, "startRowIndex": info.row_count,
+                            "endRowIndex": info.row_count + add}
+                    for kind in ("PASTE_FORMAT", "PASTE_DATA_VALIDATION"):
+                        requests.append({"copyPaste": {"source": source, "destination": dest,
+                                                       "pasteType": kind, "pasteOrientation": "NORMAL"}})
+                info.row_count += add
+            cols = plan.cols_needed.get(tab, 0)
+            if cols > info.col_count:
+                requests.append({"appendDimension": {"sheetId": info.sheet_id, "dimension": "COLUMNS",
+                                                     "length": cols - info.col_count}})
+                info.col_count = cols
+        if requests:
+            log.info("Google Sheets: menambah baris/kolom sheet sebelum menulis.")
+            try:
+                self._spreadsheet().batch_update({"requests": requests})
+            except StoreError:
+                self.invalidate_metadata()
+                raise
+
+    def _after_write(self, plan: WritePlan) -> None:
+        for tab, n in plan.appended.items():
+            self._tabs[tab].last_row = max(self._tabs[tab].last_row, 1) + n
+        for tab, last in plan.replaced.items():
+            st = self._tabs[tab]
+            st.rows, st.last_row = {}, last  # old refs mean nothing now
+
+    def _repair(self, bad: list, plan: WritePlan) -> None:
+        tabs = list(dict.fromkeys(g.tab for g in bad))
+        fresh = dict(zip(tabs, self._fetch([quote_tab(t) for t in tabs])))
+        rep = plan_repair(bad, plan.guards, self._tabs, fresh)
+        if rep.cells:
+            self._spreadsheet().values_batch_update({"valueInputOption": "RAW", "data": repair_ranges(rep.cells)})
+        self._owed_repair = None
+        for t in tabs:
+            self._tabs.pop(t, None)  # refs of that snapshot are stale: read again before writing
+        self.repairs += 1
+        if not (rep.restored or rep.moved or rep.unresolved):
+            log.info("Google Sheets: baris yang ditulis diubah orang di antara baca dan tulis; sudah diperiksa, "
+                     "tidak ada yang salah tempat.")
+            return
+        log.warning("Google Sheets: %d baris bergeser (disisipkan/diurutkan/dihapus) saat menulis; "
+                    "%d dikembalikan, %d ditulis di posisi barunya, %d menunggu siklus berikutnya.",
+                    len(bad), rep.restored, rep.moved, rep.unresolved)
+        if rep.unresolved:
+            raise StoreError(f"{rep.unresolved} baris bergeser saat bukutamu menulis (ada yang menyisipkan, "
+                             "mengurutkan, atau menghapus baris). Sel yang salah tempat sudah dikembalikan; "
+                             "perubahan untuk baris itu diulang pada siklus berikutnya.")

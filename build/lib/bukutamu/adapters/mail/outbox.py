@@ -1,0 +1,117 @@
+"""Outbox mailer: each message becomes one RFC 5322 ``.eml`` file in a folder.
+
+The embedded default: nothing leaves the machine, and anyone can open the files
+with a mail client. The MIME is exactly what ``SmtpMailer`` would send
+(``mime.build_message``), lines end in CRLF.
+
+- File name: the message key made filesystem-safe plus a short hash of the exact
+  key (two keys that clean to the same text still get two files).
+- Atomic: written to a temporary file in the same folder, flushed to disk, then
+  renamed into place; a reader never sees half a message.
+- Idempotent: a key whose file exists is not written again (same Message-ID).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from bukutamu.adapters.mail.mime import MessageBuildError, build_message, make_message_id
+from bukutamu.core.mail import OutgoingMail, SendResult
+
+Clock = Callable[[], datetime]
+
+
+def outbox_filename(key: str) -> str:
+    """``<cleaned key>-<sha256(key)[:12]>.eml``; only ``[A-Za-z0-9._-]``, at most ~110 chars."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._-")[:90] or "pesan"
+    return f"{cleaned}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}.eml"
+
+
+class OutboxMailer:
+    def __init__(self, folder: str | os.PathLike, sender: str, sender_name: str = "", *,
+                 clock: Clock | None = None):
+        self.folder = Path(folder)
+        self.sender = sender
+        self.sender_name = sender_name
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+
+    def __repr__(self) -> str:
+        return f"OutboxMailer({self.folder})"
+
+    def describe(self) -> str:
+        return f"folder outbox {self.folder}"
+
+    def path_for(self, key: str) -> Path:
+        return self.folder / outbox_filename(key)
+
+    def send(self, mail: OutgoingMail) -> SendResult:
+        message_id = make_message_id(mail.key, self.sender)
+        target = self.path_for(mail.key)
+        if target.exists():
+            return SendResult(True, message_id)
+        try:
+            data = build_message(mail, self.sender, self.sender_name, self._clock()).as_bytes()
+        except MessageBuildError as e:
+            return SendResult(False, message_id, f"Pesan tidak dapat disusun: {e}", permanent=True)
+        try:
+            _make_private_dir(self.folder)
+            _write_atomic(target, data)
+        except OSError as e:
+            return SendResult(False, message_id,
+                              f"Gagal menulis ke folder outbox {self.folder} ({type(e).__name__}); "
+                              "periksa izin tulis dan ruang disk. Akan dicoba lagi.")
+        return SendResult(True, message_id)
+
+    def check(self) -> str | None:
+        try:
+            _make_private_dir(self.folder)
+            fd, tmp = tempfile.mkstemp(prefix=".check-", dir=self.folder)
+            os.close(fd)
+            os.unlink(tmp)
+        except OSError as e:
+            return (f"Folder outbox {self.folder} tidak dapat ditulisi ({type(e).__name__}). "
+                    "Periksa mail.outbox dan izin folder.")
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def _make_private_dir(folder: Path) -> None:
+    """0700 like the data folder (messages hold names); OSError passes to the caller."""
+    from bukutamu.adapters.files import PRIVATE_DIR, _make_dirs
+    _make_dirs(folder, PRIVATE_DIR)
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".eml.part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if target.exists():  # another writer won: keep the first file
+            os.unlink(tmp)
+            return
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
+        try:
+            dfd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass

@@ -1,0 +1,68 @@
+"""The sheet-store port: the only way the engine touches the register.
+
+Two adapters implement it: ``bukutamu.adapters.sqlite_store.SqliteSheetStore``
+(embedded default) and ``bukutamu.adapters.google.store.GoogleSheetStore``.
+Both pass the same contract suite (tests/contract/).
+
+Rules every adapter keeps:
+- ``read`` costs one round trip for any number of tabs;
+- ``write`` costs one round trip for all updates, appends and replaces of a cycle,
+  and none when the batch is empty;
+- rows are addressed by the ``ref`` of the snapshot the batch was planned from and
+  columns by header text, so a column moved by a person is still found;
+- only the cells named in the batch are written, values are stored as given (RAW:
+  a guest's ``=IMPORTXML(...)`` stays text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+from bukutamu.core.sheet import Snapshot, WriteBatch
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    """What ``init`` makes sure exists: a tab and the headers it must carry."""
+
+    name: str
+    headers: tuple[str, ...]
+    # Headers the helpdesk picks from a dropdown (Google: data validation).
+    dropdowns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Headers only the program writes (Google: warning-only protection).
+    protected: tuple[str, ...] = ()
+    # Headers whose cells must stay plain text (Google: number format TEXT).
+    plain_text: tuple[str, ...] = ()
+    # Headers holding date-times written as serial numbers (Google: date-time format).
+    datetimes: tuple[str, ...] = ()
+
+
+@dataclass
+class InitReport:
+    created_tabs: list[str] = field(default_factory=list)
+    added_headers: list[str] = field(default_factory=list)  # "Tab: Header"
+    notes: list[str] = field(default_factory=list)  # Indonesian, for the admin
+
+
+class SheetStore(Protocol):
+    def describe(self) -> str:
+        """One line naming the store, without secrets (e.g. the SQLite path)."""
+
+    def init(self, specs: Sequence[TabSpec]) -> InitReport:
+        """Create missing tabs and append missing headers to the right; never
+        reorder, rename or clear what exists."""
+
+    def read(self, tabs: Sequence[str], append_only: Sequence[str] = ()) -> Snapshot:
+        """All named tabs in one round trip; absent tabs are listed in
+        ``Snapshot.missing_tabs``.
+
+        ``append_only`` tabs (the ever-growing history) come back with their header
+        and ``row_count`` but no rows, so a cycle can append to them without
+        downloading them."""
+
+    def write(self, batch: WriteBatch) -> None:
+        """Apply the batch in one round trip (nothing when it is empty)."""
+
+    def close(self) -> None:
+        ...

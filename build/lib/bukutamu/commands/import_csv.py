@@ -1,0 +1,57 @@
+"""`bukutamu import-csv FILE`: Google Forms responses (CSV) into the embedded store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bukutamu.adapters.forms_csv import read_forms_csv
+from bukutamu.adapters.lock import WriterLock
+from bukutamu.adapters.sqlite_store import SqliteSheetStore
+from bukutamu.commands._common import say, settings_from, warn
+from bukutamu.core.cells import text
+from bukutamu.core.register import read_register
+from bukutamu.engine import lock_path, nik_key
+from bukutamu.errors import BukutamuError
+from bukutamu.layout import tab_specs
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("import-csv", help="impor jawaban Google Forms (CSV) ke store tertanam",
+                       description="Menambahkan baris jawaban dari berkas CSV ekspor Google Forms/Sheets ke "
+                                   "register tertanam. Baris yang sudah ada (stempel waktu dan nama sama) "
+                                   "dilewati, jadi aman dijalankan ulang. Setelah itu jalankan `bukutamu poll --once`.")
+    p.add_argument("berkas", type=Path, metavar="BERKAS", help="berkas .csv")
+    p.add_argument("--bulan-dulu", action="store_true",
+                   help="tanggal di CSV berformat bulan/hari/tahun (ekspor berbahasa Inggris AS); "
+                        "bawaan hari/bulan/tahun")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    settings = settings_from(args)
+    if settings.store.kind != "embedded":
+        raise BukutamuError("import-csv hanya untuk mode tertanam; di mode google jawaban sudah ada di sheet.")
+    with WriterLock(lock_path(settings), on_wait=warn).acquire(settings.store.lock_wait_seconds):
+        store = SqliteSheetStore(settings.store.path, settings.office.time_zone)
+        try:
+            nik_key(settings, create=True)
+            store.init(tab_specs(settings))
+            tab = store.read([settings.tabs.register]).tab(settings.tabs.register)
+            parsed = read_forms_csv(args.berkas, tab.header, settings.office.tz,
+                                    day_first=not args.bulan_dulu, renames=dict(settings.columns))
+            view = read_register(tab, settings.columns)
+            seen = {(round(float(r.raw("timestamp")) * 86400), r.text("nama")) for r in view.rows
+                    if isinstance(r.raw("timestamp"), (int, float))}
+            ts_i = view.columns.index["timestamp"]
+            nm_i = view.columns.index["nama"]
+            new = [r for r in parsed.rows if (round(float(r[ts_i]) * 86400), text(r[nm_i])) not in seen]
+            store.append_rows(settings.tabs.register, new)
+        finally:
+            store.close()
+    say(f"{len(new)} baris diimpor, {len(parsed.rows) - len(new)} sudah ada sebelumnya.")
+    for line in parsed.skipped:
+        warn(f"Dilewati: {line}")
+    if parsed.ignored_columns:
+        warn("Kolom CSV yang tidak dipakai: " + ", ".join(parsed.ignored_columns))
+    say("Jalankan `bukutamu poll --once` untuk memproses baris baru.")
+    return 0 if not parsed.skipped else 1

@@ -1,0 +1,44 @@
+"""`bukutamu run`: the long-running poller (systemd service, Windows service)."""
+
+from __future__ import annotations
+
+from bukutamu.adapters.lock import WriterLock
+from bukutamu.commands._common import settings_from
+from bukutamu.engine import Poller, lock_path, open_store, status_path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="jalankan poller terus-menerus (layanan)",
+                       description="Menjalankan siklus polling tiap poll.interval_seconds detik dan laporan "
+                                   "mingguan (report.weekday, report.at), termasuk mengejar minggu yang terlewat. "
+                                   "Berhenti dengan bersih pada Ctrl+C / SIGTERM. Hanya satu proses per store.")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from bukutamu.adapters.delivery import deliver
+    from bukutamu.service import Service, StatusFile
+    settings = settings_from(args)
+    with WriterLock(lock_path(settings)).acquire(0):
+        store = open_store(settings)
+        poller = Poller(settings, store)
+        weekly = _weekly_job(settings, poller)
+        service = Service(settings, poller.run_once, weekly, StatusFile(status_path(settings)),
+                          send_alert=lambda mail: deliver(poller.journal, poller.mailer, [mail],
+                                                          poller.clock()),
+                          record_error=lambda message: setattr(poller, "last_error", message))
+        service.install_signal_handlers()
+        try:
+            service.run()
+        finally:
+            poller.close()
+            store.close()
+    return 0
+
+
+def _weekly_job(settings, poller):
+    try:
+        from bukutamu.report.weekly import weekly_job
+    except ImportError:
+        return None
+    return weekly_job(settings, poller)

@@ -1,0 +1,407 @@
+"""Settings: one TOML file (optional) plus secrets from the environment.
+
+Every key is documented in config/bukutamu.example.toml. Loading validates
+everything up front and raises ConfigError naming the key and what is wrong, so a
+bad setting stops the program at start, never in the middle of a cycle.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bukutamu.core.notices import LinkConfig as LinkSettings  # one definition, shared with the core
+from bukutamu.errors import ConfigError
+
+ENV_CONFIG = "BUKUTAMU_CONFIG"
+ENV_DATA_DIR = "BUKUTAMU_DATA"
+ENV_GOOGLE_KEY = "BUKUTAMU_GOOGLE_KEY_FILE"
+ENV_SMTP_PASSWORD = "BUKUTAMU_SMTP_PASSWORD"
+ENV_HMAC_KEY = "BUKUTAMU_HMAC_KEY"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_SOP = PACKAGE_DIR / "data" / "sop.toml"
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    name: str = "Biro Pengadaan Barang/Jasa Setda Provinsi Kalimantan Barat"
+    time_zone: str = "Asia/Pontianak"
+    helpdesk_email: str = "helpdesk@bukutamu.invalid"
+    supervisor_email: str = ""
+    admin_email: str = ""
+    sla_target_percent: float = 90.0
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    kind: str = "embedded"  # "embedded" | "google"
+    path: Path = Path("data/bukutamu.sqlite")
+    spreadsheet_id: str = ""
+    endpoint: str = ""  # override of https://sheets.googleapis.com (tests, proxies)
+    timeout_seconds: float = 30.0
+    max_attempts: int = 5
+    lock_wait_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class TabNames:
+    register: str = "Jawaban Formulir 1"
+    history: str = "Riwayat"
+    queue: str = "Antrian"
+    officers: str = "Petugas"
+    system: str = "Sistem"
+    confirmations: str = "Konfirmasi"
+    feedback: str = "Umpan Balik"
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    interval_seconds: int = 15
+    queue_prefix: str = "A"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    kind: str = "outbox"  # "outbox" | "smtp"
+    outbox: Path = Path("data/outbox")
+    sender: str = "bukutamu@bukutamu.invalid"
+    sender_name: str = "Buku Tamu Biro PBJ"
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    security: str = "starttls"  # "starttls" | "ssl" | "none"
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    mon_thu: tuple[time, time] = (time(7, 30), time(16, 0))
+    fri: tuple[time, time] = (time(7, 30), time(16, 30))
+    lunch: tuple[time, time] | None = None  # pause the clock at lunch when set
+    lunch_friday: tuple[time, time] | None = None
+    holidays_country: str = "ID"
+    cuti_bersama: bool = True
+    extra_holidays: tuple[str, ...] = ()  # ISO dates
+    ramadan: tuple[str, str] | None = None  # ISO start, end (inclusive)
+    ramadan_hours: tuple[time, time] = (time(8, 0), time(15, 0))
+    ramadan_friday: tuple[time, time] = (time(8, 0), time(15, 30))
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    folder: Path = Path("reports")
+    recipients: tuple[str, ...] = ()
+    weekday: str = "monday"
+    at: str = "07:00"
+    trend_weeks: int = 12
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Read from the environment only. Never printed (repr hides values)."""
+
+    google_key_file: str = field(default="", repr=False)
+    smtp_password: str = field(default="", repr=False)
+    hmac_key: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    office: OfficeSettings = field(default_factory=OfficeSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    tabs: TabNames = field(default_factory=TabNames)
+    columns: Mapping[str, str] = field(default_factory=dict)  # key -> header rename
+    poll: PollSettings = field(default_factory=PollSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    links: LinkSettings = field(default_factory=LinkSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
+    secrets: Secrets = field(default_factory=Secrets)
+    source: str = "(bawaan)"  # which file the settings came from
+    data_dir: Path = Path("data")
+    sop_path: Path = DEFAULT_SOP
+
+
+# --- validation helpers -----------------------------------------------------
+
+class _Section:
+    """Reads one TOML table, remembering which keys were used to reject typos."""
+
+    def __init__(self, name: str, raw: Any):
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise ConfigError(f"[{name}] harus berupa tabel TOML.")
+        self.name, self.raw, self.used = name, raw, set()
+
+    def key(self, k: str) -> str:
+        return f"{self.name}.{k}"
+
+    def get(self, k: str, default: Any, kind: type | tuple[type, ...]) -> Any:
+        self.used.add(k)
+        if k not in self.raw:
+            return default
+        v = self.raw[k]
+        if kind is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, kind) or (isinstance(v, bool) and kind in (int, float)):
+            want = {str: "teks", int: "bilangan bulat", float: "angka", bool: "true/false",
+                    list: "daftar"}.get(kind if isinstance(kind, type) else str, "nilai lain")
+            raise ConfigError(f"{self.key(k)}: harus {want}, bukan {v!r}.")
+        return v
+
+    def choice(self, k: str, default: str, allowed: tuple[str, ...]) -> str:
+        v = self.get(k, default, str)
+        if v not in allowed:
+            raise ConfigError(f"{self.key(k)}: nilai {v!r} tidak dikenal; pilih salah satu dari "
+                              + ", ".join(allowed) + ".")
+        return v
+
+    def positive(self, k: str, default: float, kind: type = float) -> Any:
+        v = self.get(k, default, kind)
+        if v <= 0:
+            raise ConfigError(f"{self.key(k)}: harus lebih besar dari 0, bukan {v!r}.")
+        return v
+
+    def hours(self, k: str, default: tuple[time, time] | None) -> tuple[time, time] | None:
+        self.used.add(k)
+        if k not in self.raw:
+            return default
+        v = self.raw[k]
+        if v in ("", [], None):
+            return None
+        try:
+            start, end = (time.fromisoformat(x) for x in v.split("-")) if isinstance(v, str) else v
+        except (ValueError, TypeError, AttributeError):
+            raise ConfigError(f'{self.key(k)}: tulis jam seperti "07:30-16:00", bukan {v!r}.') from None
+        if not start < end:
+            raise ConfigError(f"{self.key(k)}: jam mulai harus sebelum jam selesai ({v!r}).")
+        return start, end
+
+    def done(self) -> None:
+        unknown = sorted(set(self.raw) - self.used)
+        if unknown:
+            raise ConfigError(f"[{self.name}]: kunci tidak dikenal: {', '.join(unknown)} "
+                              "(periksa ejaan; lihat config/bukutamu.example.toml).")
+
+
+def _email_ok(v: str) -> bool:
+    local, _, domain = v.partition("@")
+    return bool(local) and "." in domain and " " not in v
+
+
+def _path(base: Path, v: str) -> Path:
+    p = Path(v).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Load and validate settings. ``path`` wins over $BUKUTAMU_CONFIG; with neither,
+    the embedded default runs from ./data (or $BUKUTAMU_DATA)."""
+    env = os.environ if env is None else env
+    path = path or env.get(ENV_CONFIG) or None
+    raw: dict[str, Any] = {}
+    source = "(bawaan: mode tertanam)"
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"Berkas konfigurasi {p} tidak ada (periksa --config atau {ENV_CONFIG}).")
+        try:
+            raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"Berkas konfigurasi {p} bukan TOML yang sah: {e}.") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"Berkas konfigurasi {p} harus disimpan sebagai UTF-8.") from None
+        source = str(p)
+    known = {"office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"Bagian tidak dikenal di konfigurasi: {', '.join('[' + u + ']' for u in unknown)}.")
+
+    data_dir = Path(env.get(ENV_DATA_DIR) or "data")
+    base = Path.cwd()  # relative paths in the file are relative to the working directory
+    if not data_dir.is_absolute():
+        data_dir = Path.cwd() / data_dir
+
+    o = _Section("office", raw.get("office"))
+    tz = o.get("time_zone", OfficeSettings.time_zone, str)
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f'office.time_zone: zona waktu "{tz}" tidak dikenal (contoh: "Asia/Pontianak").') from None
+    office = OfficeSettings(
+        name=o.get("name", OfficeSettings.name, str),
+        time_zone=tz,
+        helpdesk_email=o.get("helpdesk_email", OfficeSettings.helpdesk_email, str),
+        supervisor_email=o.get("supervisor_email", "", str),
+        admin_email=o.get("admin_email", "", str),
+        sla_target_percent=o.get("sla_target_percent", 90.0, float),
+    )
+    for k in ("helpdesk_email", "supervisor_email", "admin_email"):
+        v = getattr(office, k)
+        if v and not _email_ok(v):
+            raise ConfigError(f"office.{k}: {v!r} bukan alamat email yang sah.")
+    if not 0 < office.sla_target_percent <= 100:
+        raise ConfigError("office.sla_target_percent: harus antara 0 dan 100.")
+    o.done()
+
+    s = _Section("store", raw.get("store"))
+    kind = s.choice("kind", "embedded", ("embedded", "google"))
+    store = StoreSettings(
+        kind=kind,
+        path=_path(base, s.get("path", "", str)) if s.raw.get("path")
+        else data_dir / "bukutamu.sqlite",
+        spreadsheet_id=s.get("spreadsheet_id", "", str).strip(),
+        endpoint=s.get("endpoint", "", str).rstrip("/"),
+        timeout_seconds=s.positive("timeout_seconds", 30.0),
+        max_attempts=s.positive("max_attempts", 5, int),
+        lock_wait_seconds=s.get("lock_wait_seconds", 60.0, float),
+    )
+    if kind == "google" and not store.spreadsheet_id:
+        raise ConfigError("store.spreadsheet_id: wajib diisi untuk store.kind = \"google\" "
+                          "(ID ada di URL spreadsheet: docs.google.com/spreadsheets/d/<ID>/edit).")
+    if store.endpoint and not store.endpoint.startswith(("http://", "https://")):
+        raise ConfigError("store.endpoint: harus diawali http:// atau https://.")
+    s.done()
+
+    t = _Section("tabs", raw.get("tabs"))
+    tabs = TabNames(**{k: t.get(k, getattr(TabNames, k), str).strip() for k in TabNames.__dataclass_fields__})
+    names = [getattr(tabs, k) for k in TabNames.__dataclass_fields__]
+    if any(not n for n in names):
+        raise ConfigError("[tabs]: nama tab tidak boleh kosong.")
+    if len(set(names)) != len(names):
+        raise ConfigError("[tabs]: setiap tab harus bernama berbeda.")
+    t.done()
+
+    from bukutamu.core.schema import REGISTER_COLUMNS  # local: schema imports nothing from here
+    c = raw.get("columns") or {}
+    if not isinstance(c, dict):
+        raise ConfigError("[columns] harus berupa tabel: kunci_kolom = \"Judul di sheet\".")
+    keys = {col.key for col in REGISTER_COLUMNS}
+    for k, v in c.items():
+        if k not in keys:
+            raise ConfigError(f"columns.{k}: kolom tidak dikenal; yang bisa diganti: {', '.join(sorted(keys))}.")
+        if not isinstance(v, str) or not v.strip():
+            raise ConfigError(f"columns.{k}: judul kolom harus teks tidak kosong.")
+
+    p = _Section("poll", raw.get("poll"))
+    poll = PollSettings(interval_seconds=p.positive("interval_seconds", 15, int),
+                        queue_prefix=p.get("queue_prefix", "A", str))
+    if not (poll.queue_prefix.isascii() and poll.queue_prefix.isalpha() and 1 <= len(poll.queue_prefix) <= 3):
+        raise ConfigError("poll.queue_prefix: 1–3 huruf A–Z, misalnya \"A\".")
+    p.done()
+
+    m = _Section("mail", raw.get("mail"))
+    mail = MailSettings(
+        kind=m.choice("kind", "outbox", ("outbox", "smtp")),
+        outbox=_path(base, m.get("outbox", "", str)) if m.raw.get("outbox") else data_dir / "outbox",
+        sender=m.get("sender", MailSettings.sender, str),
+        sender_name=m.get("sender_name", MailSettings.sender_name, str),
+        host=m.get("host", "", str),
+        port=m.positive("port", 587, int),
+        user=m.get("user", "", str),
+        security=m.choice("security", "starttls", ("starttls", "ssl", "none")),
+        timeout_seconds=m.positive("timeout_seconds", 30.0),
+    )
+    if not _email_ok(mail.sender):
+        raise ConfigError(f"mail.sender: {mail.sender!r} bukan alamat email yang sah.")
+    if mail.kind == "smtp" and not mail.host:
+        raise ConfigError("mail.host: wajib diisi untuk mail.kind = \"smtp\" (misalnya smtp.gmail.com).")
+    if mail.user and "@" not in mail.user:
+        # yagmail would silently append "@gmail.com" (PITFALLS.md).
+        raise ConfigError("mail.user: tulis alamat lengkap dengan @ (misalnya helpdesk@kantor.go.id).")
+    m.done()
+
+    ln = _Section("links", raw.get("links"))
+    links = LinkSettings(**{k: ln.get(k, getattr(LinkSettings, k), type(getattr(LinkSettings, k)))
+                            for k in LinkSettings.__dataclass_fields__})
+    for k in ("officer_form_url", "feedback_form_url"):
+        v = getattr(links, k)
+        if v and not v.startswith("https://"):
+            raise ConfigError(f"links.{k}: harus URL https:// formulir Google (…/viewform).")
+    ln.done()
+
+    cal = _Section("calendar", raw.get("calendar"))
+    d = CalendarSettings()
+    ram = cal.get("ramadan", [], list)
+    if ram and len(ram) != 2:
+        raise ConfigError('calendar.ramadan: tulis ["2027-02-08", "2027-03-09"] (mulai, selesai).')
+    calendar = CalendarSettings(
+        mon_thu=cal.hours("mon_thu", d.mon_thu),
+        fri=cal.hours("fri", d.fri),
+        lunch=cal.hours("lunch", None),
+        lunch_friday=cal.hours("lunch_friday", None),
+        holidays_country=cal.get("holidays_country", "ID", str),
+        cuti_bersama=cal.get("cuti_bersama", True, bool),
+        extra_holidays=tuple(cal.get("extra_holidays", [], list)),
+        ramadan=tuple(ram) if ram else None,
+        ramadan_hours=cal.hours("ramadan_hours", d.ramadan_hours),
+        ramadan_friday=cal.hours("ramadan_friday", d.ramadan_friday),
+    )
+    from datetime import date
+    for v in (*calendar.extra_holidays, *(calendar.ramadan or ())):
+        try:
+            date.fromisoformat(str(v))
+        except ValueError:
+            raise ConfigError(f"[calendar]: tanggal {v!r} tidak sah (format YYYY-MM-DD).") from None
+    cal.done()
+
+    r = _Section("report", raw.get("report"))
+    report = ReportSettings(
+        folder=_path(base, r.get("folder", "reports", str)),
+        recipients=tuple(r.get("recipients", [], list)),
+        weekday=r.choice("weekday", "monday", ("monday", "tuesday", "wednesday", "thursday",
+                                                 "friday", "saturday", "sunday")),
+        at=r.get("at", "07:00", str),
+        trend_weeks=r.positive("trend_weeks", 12, int),
+    )
+    for v in report.recipients:
+        if not isinstance(v, str) or not _email_ok(v):
+            raise ConfigError(f"report.recipients: {v!r} bukan alamat email yang sah.")
+    try:
+        time.fromisoformat(report.at)
+    except ValueError:
+        raise ConfigError(f'report.at: tulis jam seperti "07:00", bukan {report.at!r}.') from None
+    r.done()
+
+    sp = _Section("sop", raw.get("sop"))
+    sop_file = sp.get("file", "", str)
+    sop_path = _path(base, sop_file) if sop_file else DEFAULT_SOP
+    sp.done()
+
+    key = env.get(ENV_HMAC_KEY, "")
+    secrets = Secrets(
+        google_key_file=env.get(ENV_GOOGLE_KEY) or env.get("GOOGLE_APPLICATION_CREDENTIALS", ""),
+        smtp_password=env.get(ENV_SMTP_PASSWORD, ""),
+        hmac_key=key.encode("utf-8"),
+    )
+    if key and len(key) < 16:
+        raise ConfigError(f"{ENV_HMAC_KEY}: terlalu pendek; pakai minimal 32 karakter acak "
+                          "(misalnya: python -c \"import secrets; print(secrets.token_urlsafe(32))\").")
+    if store.kind == "google":
+        if not secrets.google_key_file:
+            raise ConfigError(f"{ENV_GOOGLE_KEY}: belum diatur. Isi dengan path berkas kunci JSON "
+                              "service account (di luar repositori).")
+        if not key:
+            raise ConfigError(f"{ENV_HMAC_KEY}: wajib diatur di mode google (kunci rahasia untuk hash NIK "
+                              "dan token tautan).")
+    if mail.kind == "smtp" and mail.user and not secrets.smtp_password:
+        raise ConfigError(f"{ENV_SMTP_PASSWORD}: belum diatur; mail.user diisi sehingga SMTP butuh kata sandi "
+                          "(untuk Gmail: App Password).")
+
+    settings = Settings(office=office, store=store, tabs=tabs, columns=dict(c), poll=poll, mail=mail,
+                        links=links, calendar=calendar, report=report, secrets=secrets, source=source,
+                        data_dir=data_dir, sop_path=sop_path)
+    from bukutamu.core.sop import load_sop  # validate the SOP at start too
+    load_sop(settings.sop_path)
+    return settings

@@ -1,0 +1,104 @@
+"""Intake: a new form row becomes a registered visit.
+
+Each new row gets a visit ID, a queue number (daily, in submission order), the
+status MENUNGGU VERIFIKASI (or PERLU PERBAIKAN / DUPLIKAT after the KTP check), a
+row guard, and a history row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Mapping
+
+from bukutamu.core.cells import datetime_to_serial, is_number, local_date
+from bukutamu.core.queue import counter_key, highest_issued, queue_label, visit_id
+from bukutamu.core.register import RegisterRow, RegisterView
+from bukutamu.core.assess import NikIndex, assess_new_visit
+from bukutamu.core.notices import guest_queue_mail
+from bukutamu.core.schema import history_row
+from bukutamu.core.workflow import visit_facts
+
+if TYPE_CHECKING:
+    from bukutamu.core.changes import Changes
+    from bukutamu.core.plan import CycleContext
+
+SOURCE_FORM, SOURCE_HELPDESK, SOURCE_SYSTEM = "formulir", "helpdesk", "sistem"
+
+
+def row_guard(row: RegisterRow) -> str:
+    """The row's own identity, written beside the program's cells: if a person sorts
+    rows while a cycle writes, the next cycle sees a guard that does not match the
+    row's form timestamp and refuses to trust (or act on) that row."""
+    raw = row.raw("timestamp")
+    if is_number(raw):
+        return f"{float(raw):.8f}"
+    return str(raw or "").strip()
+
+
+@dataclass
+class IntakeResult:
+    new_visits: int = 0
+    visit_ids: set[str] = field(default_factory=set)
+    mails: list = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+
+def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: "CycleContext",
+                system: Mapping[str, object]) -> IntakeResult:
+    result = IntakeResult()
+    sheet_tz = ctx.sheet_tz or ctx.tz
+    candidates: list[tuple[datetime, int, RegisterRow, str]] = []
+    for row in register.rows:
+        if row.visit_id or row.is_blank():
+            continue
+        submitted = row.moment("timestamp", sheet_tz)
+        if submitted is not None:
+            candidates.append((submitted, row.position, row, SOURCE_FORM))
+        elif row.text("nik") and row.text("nama"):
+            # Typed in by the helpdesk (walk-in without the form): timed when first seen.
+            candidates.append((now, row.position, row, SOURCE_HELPDESK))
+        else:
+            changes.set(row, "catatan", "Baris belum lengkap: isi Stempel waktu (atau NIK dan Nama) "
+                                        "agar tamu terdaftar.")
+    if not candidates:
+        return result
+
+    top = highest_issued((r.visit_id for r in register.rows), system)
+    index = NikIndex.build(register, ctx.nik_key)
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    for submitted, _, row, source in candidates:
+        day = local_date(submitted, ctx.tz)
+        number = top.get(day, 0) + 1
+        top[day] = number
+        vid = visit_id(day, ctx.queue_prefix, number)
+        label = queue_label(ctx.queue_prefix, number)
+        decision = assess_new_visit(row, register, submitted, day, ctx, index)
+        transition = ctx.sop.find(decision.event, None)
+        status = ctx.sop.label(transition.target)
+        index.add(row, vid, status)
+        serial = datetime_to_serial(submitted, sheet_tz)
+        changes.set(row, "visit_id", vid)
+        changes.set(row, "antrian", label)
+        changes.set(row, "status", status)
+        changes.set(row, "kunci", row_guard(row) or vid)
+        changes.set(row, "waktu_daftar", serial)
+        changes.set(row, "putaran", 1)
+        changes.set(row, "cek_ktp", decision.ktp_summary)
+        note = decision.note
+        if source == SOURCE_HELPDESK:
+            note = "; ".join(filter(None, ["Dicatat manual (tanpa stempel waktu formulir)", note]))
+        changes.set(row, "catatan", note)
+        changes.append(ctx.history_tab, history_row(
+            visit_id=vid, antrian=label, langkah=transition.step, dari="", ke=status, waktu=serial,
+            sumber=source, siklus=1, petugas="", bidang=row.text("bidang"),
+            keterangan=decision.history_note))
+        changes.system[counter_key(day)] = number
+        result.new_visits += 1
+        result.visit_ids.add(vid)
+        if transition.target != "DUPLIKAT":
+            v = visit_facts(row, changes, sheet_tz)
+            if v.guest_email:
+                result.mails.append(guest_queue_mail(v, ctx.office_name))
+    result.log.append(f"{result.new_visits} kunjungan baru terdaftar")
+    return result

@@ -1,0 +1,161 @@
+"""The emails the workflow sends, built as plain data (OutgoingMail).
+
+Every value that came from a guest is HTML-escaped; the NIK only ever appears
+masked. Keys are (visit, kind, service cycle) so the journal sends each once and
+the Message-ID is stable across a crash and resend.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bukutamu.core.links import make_token, prefill_url
+from bukutamu.core.mail import OutgoingMail
+
+PURPOSE_RECEIVED, PURPOSE_DONE, PURPOSE_FEEDBACK = "diterima", "layanan_selesai", "umpan_balik"
+ACTION_LABELS = {PURPOSE_RECEIVED: "Tamu Diterima", PURPOSE_DONE: "Layanan Selesai"}
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    visit_id: str
+    queue: str
+    name: str
+    institution: str
+    purpose: str
+    bidang: str
+    nik_masked: str
+    guest_email: str
+    registered: datetime | None
+    cycle: int  # service cycle (putaran layanan)
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    """Pre-filled Google Form links (the [links] settings)."""
+
+    officer_form_url: str = ""
+    officer_entry_visit: str = ""
+    officer_entry_token: str = ""
+    officer_entry_action: str = ""
+    feedback_form_url: str = ""
+    feedback_entry_visit: str = ""
+    feedback_entry_token: str = ""
+    token_valid_hours: int = 48
+
+
+def notice_key(visit_id: str, kind: str, cycle: int = 1) -> str:
+    return f"{visit_id}/{kind}/{cycle}"
+
+
+def officer_links(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> dict[str, str]:
+    if not (cfg.officer_form_url and cfg.officer_entry_visit and cfg.officer_entry_token):
+        return {}
+    expires = now + timedelta(hours=cfg.token_valid_hours)
+    out = {}
+    for purpose, label in ACTION_LABELS.items():
+        entries = {cfg.officer_entry_visit: v.visit_id,
+                   cfg.officer_entry_token: make_token(v.visit_id, purpose, expires, key)}
+        if cfg.officer_entry_action:
+            entries[cfg.officer_entry_action] = label
+        out[label] = prefill_url(cfg.officer_form_url, entries)
+    return out
+
+
+def feedback_link(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> str:
+    if not (cfg.feedback_form_url and cfg.feedback_entry_visit and cfg.feedback_entry_token):
+        return ""
+    token = make_token(v.visit_id, PURPOSE_FEEDBACK, now + timedelta(hours=cfg.token_valid_hours), key)
+    return prefill_url(cfg.feedback_form_url, {cfg.feedback_entry_visit: v.visit_id,
+                                               cfg.feedback_entry_token: token})
+
+
+def _page(office: str, title: str, rows: list[tuple[str, str]], paragraphs: list[str],
+          buttons: dict[str, str]) -> str:
+    e = html.escape
+    cells = "".join(
+        f'<tr><td style="padding:4px 12px 4px 0;color:#555;vertical-align:top">{e(k)}</td>'
+        f'<td style="padding:4px 0;font-weight:bold">{e(v)}</td></tr>' for k, v in rows)
+    paras = "".join(f'<p style="margin:12px 0">{e(p)}</p>' for p in paragraphs)
+    btns = "".join(
+        f'<a href="{e(url, quote=True)}" style="display:inline-block;margin:8px 8px 0 0;padding:10px 16px;'
+        f'background:#0b5394;color:#ffffff;text-decoration:none;border-radius:4px">{e(label)}</a>'
+        for label, url in buttons.items())
+    return (
+        '<!DOCTYPE html><html lang="id"><body style="margin:0;padding:0;background:#f4f4f4">'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center">'
+        '<table role="presentation" width="600" cellpadding="16" cellspacing="0" '
+        'style="background:#ffffff;font-family:Arial,sans-serif;font-size:14px;color:#222">'
+        f'<tr><td><div style="font-size:12px;color:#777">{e(office)}</div>'
+        f'<h2 style="margin:8px 0 12px 0;font-size:18px">{e(title)}</h2>'
+        f'<table role="presentation" cellpadding="0" cellspacing="0">{cells}</table>{paras}'
+        f'<div>{btns}</div></td></tr></table></td></tr></table></body></html>')
+
+
+def _text(title: str, rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str]) -> str:
+    lines = [title, ""] + [f"{k}: {v}" for k, v in rows] + [""] + paragraphs
+    lines += [f"{label}: {url}" for label, url in buttons.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _mail(key: str, to: tuple[str, ...], subject: str, office: str, title: str,
+          rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str]) -> OutgoingMail:
+    return OutgoingMail(key=key, to=to, subject=subject, html=_page(office, title, rows, paragraphs, buttons),
+                        text=_text(title, rows, paragraphs, buttons))
+
+
+def _visit_rows(v: VisitFacts) -> list[tuple[str, str]]:
+    rows = [("No. Antrian", v.queue), ("Nama", v.name), ("Instansi", v.institution or "-"),
+            ("Keperluan", v.purpose or "-"), ("Bidang", v.bidang or "-"), ("NIK", v.nik_masked or "-")]
+    if v.registered:
+        rows.append(("Waktu daftar", v.registered.strftime("%d/%m/%Y %H:%M")))
+    rows.append(("ID Kunjungan", v.visit_id))
+    return rows
+
+
+def officer_notice(v: VisitFacts, to: str, office: str, links: dict[str, str],
+                   guest_note: str = "") -> OutgoingMail:
+    again = v.cycle > 1
+    title = "Tamu kembali membutuhkan layanan Anda" if again else "Ada tamu untuk Anda"
+    paras = []
+    if again:
+        paras.append(f"Tamu menyatakan layanan belum cukup (putaran {v.cycle}).")
+        if guest_note:
+            paras.append(f"Catatan tamu: {guest_note}")
+    paras.append("Identitas tamu sudah diverifikasi helpdesk. Silakan temui tamu di ruang pelayanan.")
+    if links:
+        paras.append("Tekan tombol di bawah saat tamu diterima dan saat layanan selesai.")
+    else:
+        paras.append("Sampaikan ke helpdesk saat tamu diterima dan saat layanan selesai.")
+    subject = f"[Buku Tamu] {'Layanan ulang' if again else 'Tamu'} {v.queue}: {v.name} ({v.institution or '-'})"
+    return _mail(notice_key(v.visit_id, "petugas", v.cycle), (to,), subject, office, title,
+                 _visit_rows(v), paras, links)
+
+
+def guest_queue_mail(v: VisitFacts, office: str) -> OutgoingMail:
+    paras = ["Terima kasih telah mengisi buku tamu. Tunjukkan KTP asli Anda kepada helpdesk untuk "
+             "verifikasi, lalu tunggu nomor antrian Anda dipanggil."]
+    rows = [("No. Antrian", v.queue), ("Nama", v.name), ("Keperluan", v.purpose or "-")]
+    return _mail(notice_key(v.visit_id, "tamu-antrian"), (v.guest_email,),
+                 f"[Buku Tamu] Nomor antrian Anda {v.queue}", office, f"Nomor antrian Anda: {v.queue}",
+                 rows, paras, {})
+
+
+def guest_feedback_mail(v: VisitFacts, office: str, link: str) -> OutgoingMail:
+    paras = ["Layanan Anda telah selesai. Apakah layanan yang Anda terima sudah cukup? "
+             "Mohon isi umpan balik singkat melalui tautan di bawah."]
+    return _mail(notice_key(v.visit_id, "tamu-umpan-balik", v.cycle), (v.guest_email,),
+                 f"[Buku Tamu] Umpan balik layanan {v.queue}", office, "Bagaimana layanan kami?",
+                 [("No. Antrian", v.queue), ("Nama", v.name)], paras, {"Isi umpan balik": link})
+
+
+def escalation_mail(v: VisitFacts, to: tuple[str, ...], office: str, step_name: str, step: int,
+                    standard: float, over: float, officer: str) -> OutgoingMail:
+    paras = [f"Langkah {step} ({step_name}) melewati standar {standard:g} menit kerja "
+             f"sebesar {over:.0f} menit.", "Mohon segera ditindaklanjuti."]
+    rows = _visit_rows(v) + [("Petugas", officer or "-")]
+    return _mail(notice_key(v.visit_id, f"eskalasi-{step}"), to,
+                 f"[Buku Tamu] TERLAMBAT {v.queue}: {step_name} +{over:.0f} mnt", office,
+                 "Peringatan SLA: langkah SOP terlambat", rows, paras, {})

@@ -1,0 +1,131 @@
+"""plan_cycle: the poll cycle's brain. Pure: snapshot + time + context in, Plan out.
+
+No I/O happens here. The engine reads one snapshot, calls ``plan_cycle``, records
+the planned mails in the journal, writes ``Plan.batch`` in one round trip, then
+sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
+from bukutamu.core.changes import Changes
+from bukutamu.core.intake import plan_intake
+from bukutamu.core.linkforms import read_link_rows
+from bukutamu.core.mail import OutgoingMail
+from bukutamu.core.notices import LinkConfig
+from bukutamu.core.officers import read_officers
+from bukutamu.core.queueboard import plan_queue_board
+from bukutamu.core.register import read_register
+from bukutamu.core.schema import HISTORY_COLUMNS, SYSTEM_COLUMNS, resolve_columns
+from bukutamu.core.sheet import CellUpdate, RowAppend, Snapshot
+from bukutamu.core.sop import Sop
+from bukutamu.core.workflow import MailFacts, plan_workflow
+from bukutamu.errors import SchemaError
+
+HEARTBEAT_EVERY = timedelta(minutes=5)
+HEARTBEAT_KEY, VERSION_KEY, ERROR_KEY = "detak_terakhir", "versi", "galat_terakhir"
+
+
+@dataclass(frozen=True)
+class CycleContext:
+    tz: ZoneInfo
+    register_tab: str
+    history_tab: str
+    queue_tab: str
+    system_tab: str
+    queue_prefix: str
+    sop: Sop
+    nik_key: bytes  # HMAC key for comparing NIKs and signing links
+    renames: Mapping[str, str] = field(default_factory=dict)
+    officers_tab: str = "Petugas"
+    confirmations_tab: str = "Konfirmasi"
+    feedback_tab: str = "Umpan Balik"
+    office_name: str = ""
+    helpdesk_email: str = ""
+    supervisor_email: str = ""
+    links: LinkConfig = field(default_factory=LinkConfig)
+    calendar: Any = None  # OfficeCalendar; None disables live escalation
+    version: str = ""
+    # The spreadsheet's own time zone: serial numbers are wall-clock in it. Set by
+    # plan_cycle from the snapshot; office days and hours use ``tz``.
+    sheet_tz: ZoneInfo | None = None
+
+
+@dataclass
+class Plan:
+    batch: Any
+    mails: list[OutgoingMail] = field(default_factory=list)
+    reflected: list[str] = field(default_factory=list)
+    new_visits: int = 0
+    transitions: int = 0
+    log: list[str] = field(default_factory=list)  # no personal data
+
+
+def tabs_to_read(ctx: CycleContext) -> tuple[list[str], list[str]]:
+    """(tabs read whole, tabs read append-only) for one cycle."""
+    return ([ctx.register_tab, ctx.queue_tab, ctx.system_tab, ctx.officers_tab, ctx.confirmations_tab,
+             ctx.feedback_tab], [ctx.history_tab])
+
+
+def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: MailFacts = MailFacts(),
+               last_error: str = "") -> Plan:
+    for name in (ctx.register_tab, ctx.history_tab, ctx.system_tab, ctx.queue_tab):
+        if snapshot.tab(name) is None:
+            raise SchemaError(f'Siklus dihentikan, tidak ada yang ditulis: tab "{name}" tidak ada '
+                              "(jalankan `bukutamu init`).")
+    history = snapshot.tab(ctx.history_tab)
+    resolve_columns(history.name, history.header, HISTORY_COLUMNS)
+    system_tab = snapshot.tab(ctx.system_tab)
+    sys_cols = resolve_columns(system_tab.name, system_tab.header, SYSTEM_COLUMNS)
+    system = {text(r.get(sys_cols.index["kunci"])): (r, r.get(sys_cols.index["nilai"]))
+              for r in system_tab.rows if text(r.get(sys_cols.index["kunci"]))}
+
+    ctx = replace(ctx, sheet_tz=ZoneInfo(snapshot.time_zone or ctx.tz.key))
+    register = read_register(snapshot.tab(ctx.register_tab), ctx.renames)
+    officers = read_officers(snapshot.tab(ctx.officers_tab))
+    visits = {r.visit_id for r in register.rows if r.visit_id}
+    events, rejected = [], []
+    for tab, kind in ((ctx.confirmations_tab, "konfirmasi"), (ctx.feedback_tab, "umpan_balik")):
+        e, r = read_link_rows(snapshot.tab(tab), kind, visits, now, ctx.nik_key, ctx.sheet_tz)
+        events += e
+        rejected += r
+
+    changes = Changes(register)
+    plan = Plan(batch=None)
+    intake = plan_intake(register, changes, now, ctx, {k: v for k, (_, v) in system.items()})
+    plan.new_visits = intake.new_visits
+    plan.mails += intake.mails
+    plan.log += intake.log
+
+    flow = plan_workflow(register, changes, now, ctx, officers, events, rejected, facts, skip=intake.visit_ids)
+    plan.transitions = flow.transitions
+    plan.mails += flow.mails
+    plan.reflected = flow.reflected
+    plan.log += flow.log
+
+    plan_queue_board(register, changes, snapshot.tab(ctx.queue_tab), now, ctx)
+
+    batch = changes.batch()
+    beat = parse_datetime(system.get(HEARTBEAT_KEY, (None, None))[1], ctx.sheet_tz)
+    if beat is None or now - beat >= HEARTBEAT_EVERY or (last_error and batch):
+        # At most every 5 minutes: joined to the cycle's write when there is one, otherwise
+        # the only write an idle cycle ever makes.
+        changes.system[HEARTBEAT_KEY] = datetime_to_serial(now, ctx.sheet_tz)
+        changes.system[VERSION_KEY] = ctx.version
+        if last_error:
+            changes.system[ERROR_KEY] = last_error
+    for key, value in sorted(changes.system.items()):
+        if key in system:
+            row, old = system[key]
+            if text(old) != text(value):
+                batch.updates.append(CellUpdate(system_tab.name, row.ref, sys_cols.header["nilai"], value))
+        else:
+            batch.appends.append(RowAppend(system_tab.name, {sys_cols.header["kunci"]: key,
+                                                              sys_cols.header["nilai"]: value}))
+    plan.batch = batch
+    return plan

@@ -1,0 +1,127 @@
+"""The SOP as data: steps with their time standards, states, allowed transitions.
+
+Loaded from ``sop.toml`` (the office may change standards without touching code)
+and validated at start. The state machine is pure: ``Sop.next_state`` answers
+whether an event is allowed in a state and where it leads.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from bukutamu.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    name: str
+    actor: str
+    standard_minutes: float | None = None
+    guest_time: bool = False
+    output: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    label: str  # shown in the sheet
+    open: bool
+
+
+@dataclass(frozen=True)
+class Transition:
+    event: str
+    sources: tuple[str, ...] | None  # None = any open state; () = creation (no previous state)
+    target: str
+    step: int | None
+
+
+@dataclass(frozen=True)
+class Sop:
+    steps: Mapping[int, Step]
+    states: Mapping[str, State]
+    transitions: tuple[Transition, ...]
+
+    def state_by_label(self, label: str) -> State | None:
+        label = (label or "").strip().upper()
+        return next((s for s in self.states.values() if s.label == label), None)
+
+    def find(self, event: str, source: str | None) -> Transition | None:
+        """The transition ``event`` takes from state code ``source`` (None = new visit)."""
+        for t in self.transitions:
+            if t.event != event:
+                continue
+            if source is None:
+                if t.sources == ():
+                    return t
+            elif t.sources is None:
+                if self.states[source].open:
+                    return t
+            elif source in t.sources:
+                return t
+        return None
+
+    def label(self, code: str) -> str:
+        return self.states[code].label
+
+
+def load_sop(path: str | Path) -> Sop:
+    path = Path(path)
+    where = f"SOP {path}"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: berkas tidak ada (atur sop.file di konfigurasi).") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{where}: bukan TOML yang sah: {e}.") from None
+
+    steps: dict[int, Step] = {}
+    for i, s in enumerate(raw.get("step", [])):
+        try:
+            n = int(s["number"])
+            std = s.get("standard_minutes")
+            if std is not None and (not isinstance(std, (int, float)) or isinstance(std, bool) or std <= 0):
+                raise ConfigError(f"{where}: step nomor {n}: standard_minutes harus angka > 0.")
+            steps[n] = Step(n, str(s["name"]), str(s.get("actor", "")),
+                            float(std) if std is not None else None,
+                            bool(s.get("guest_time", False)), str(s.get("output", "")))
+        except KeyError as e:
+            raise ConfigError(f"{where}: [[step]] ke-{i + 1} tidak punya kunci {e.args[0]!r}.") from None
+    if not steps:
+        raise ConfigError(f"{where}: tidak ada [[step]].")
+
+    states: dict[str, State] = {}
+    for code, s in (raw.get("states") or {}).items():
+        if not isinstance(s, dict) or "label" not in s:
+            raise ConfigError(f"{where}: states.{code} harus {{ label = \"…\", open = true/false }}.")
+        states[code] = State(code, str(s["label"]).upper(), bool(s.get("open", True)))
+    required = {"MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN", "TERVERIFIKASI", "PETUGAS_DIHUBUNGI",
+                "DILAYANI", "MENUNGGU_UMPAN_BALIK", "MENUNGGU_HELPDESK", "SELESAI", "BATAL", "DUPLIKAT"}
+    missing = sorted(required - set(states))
+    if missing:
+        raise ConfigError(f"{where}: status wajib tidak ada: {', '.join(missing)}.")
+
+    transitions: list[Transition] = []
+    for i, t in enumerate(raw.get("transition", [])):
+        try:
+            src = t["from"]
+            sources = None if src == "*" else tuple(src)
+            for code in (sources or ()) + (t["to"],):
+                if code not in states:
+                    raise ConfigError(f"{where}: transition ke-{i + 1}: status {code!r} tidak dikenal.")
+            step = t.get("step")
+            if step is not None and step not in steps:
+                raise ConfigError(f"{where}: transition ke-{i + 1}: langkah {step} tidak ada di [[step]].")
+            transitions.append(Transition(str(t["event"]), sources, t["to"], step))
+        except KeyError as e:
+            raise ConfigError(f"{where}: [[transition]] ke-{i + 1} tidak punya kunci {e.args[0]!r}.") from None
+    events = {t.event for t in transitions}
+    needed = {"daftar", "ktp_salah", "duplikat", "sesuai", "tidak_sesuai", "petugas_dihubungi", "diterima",
+              "layanan_selesai", "cukup", "tidak_cukup", "ditutup", "batal"}
+    if needed - events:
+        raise ConfigError(f"{where}: event wajib tidak ada: {', '.join(sorted(needed - events))}.")
+    return Sop(steps, states, tuple(transitions))

@@ -1,0 +1,292 @@
+"""The SOP workflow for registered visits: helpdesk inputs, link confirmations and
+sent notices become state transitions; states decide which emails are due; the
+step clocks decide escalations. Pure: everything arrives as data.
+
+Event times: a helpdesk edit is timed by the cycle that first sees it (``now``);
+link-form rows by their own form timestamps; an officer notice by the moment the
+journal recorded it as sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from bukutamu.core.assess import check_row
+from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
+from bukutamu.core.ktp import mask_nik
+from bukutamu.core.linkforms import PROCESSED_OK, LinkEvent, Rejection
+from bukutamu.core.mail import OutgoingMail
+from bukutamu.core.notices import (VisitFacts, escalation_mail, feedback_link, guest_feedback_mail,
+                                   notice_key, officer_links, officer_notice)
+from bukutamu.core.officers import Officer, assign
+from bukutamu.core.register import RegisterRow, RegisterView
+from bukutamu.core.schema import HELPDESK_ACTIONS, VERIFY_OK, VERIFY_WRONG, history_row
+from bukutamu.core.sheet import CellUpdate
+
+if TYPE_CHECKING:
+    from bukutamu.core.changes import Changes
+    from bukutamu.core.plan import CycleContext
+
+STEP_COLUMN = {2: "waktu_daftar", 3: "waktu_verifikasi", 4: "waktu_perbaikan", 5: "waktu_dihubungi",
+               6: "waktu_diterima", 7: "waktu_selesai_layanan", 8: "waktu_umpan_balik", 9: "waktu_ditutup"}
+SOURCE_HELPDESK, SOURCE_SYSTEM = "helpdesk", "sistem"
+ESCALATING_ACTORS = {"helpdesk", "petugas"}
+
+
+@dataclass(frozen=True)
+class MailFacts:
+    """What the journal knows, handed to the pure plan."""
+
+    known: frozenset[str] = frozenset()  # every key recorded (pending, sent or failed)
+    sent: Mapping[str, datetime] = field(default_factory=dict)  # sent, not yet shown in the sheet
+    failed: Mapping[str, str] = field(default_factory=dict)  # given up for good, not yet shown
+
+
+@dataclass(frozen=True)
+class _Event:
+    name: str
+    at: datetime
+    source: str
+    label: str  # what a person would call it, for refusal notes
+    guest_note: str = ""
+    link: LinkEvent | None = None
+    consumes: str = ""  # "verifikasi" | "aksi": mark the helpdesk input as processed
+    value: str = ""
+    mail_key: str = ""  # a sent notice being reflected
+
+
+@dataclass
+class WorkflowResult:
+    transitions: int = 0
+    mails: list[OutgoingMail] = field(default_factory=list)
+    reflected: list[str] = field(default_factory=list)  # journal keys now shown in the sheet
+    log: list[str] = field(default_factory=list)
+
+
+def visit_facts(row: RegisterRow, changes: "Changes", tz) -> VisitFacts:
+    return VisitFacts(
+        visit_id=row.visit_id, queue=text(changes.current(row, "antrian")), name=row.text("nama"),
+        institution=row.text("instansi"), purpose=row.text("keperluan"), bidang=row.text("bidang"),
+        nik_masked=mask_nik(row.raw("nik")), guest_email=row.text("email") if "@" in row.text("email") else "",
+        registered=parse_datetime(changes.current(row, "waktu_daftar"), tz),
+        cycle=int(float(text(changes.current(row, "putaran")) or 1)))
+
+
+def running_step(ctx: "CycleContext", state: str) -> int | None:
+    steps = [t.step for t in ctx.sop.transitions
+             if t.sources and state in t.sources and t.step is not None and t.event != "batal"]
+    return min(steps) if steps else None
+
+
+def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx: "CycleContext",
+                  officers: list[Officer], link_events: Iterable[LinkEvent], rejections: Iterable[Rejection],
+                  facts: MailFacts, skip: set[str]) -> WorkflowResult:
+    from bukutamu.core.intake import row_guard
+
+    result = WorkflowResult()
+    sheet_tz = ctx.sheet_tz or ctx.tz
+    by_visit: dict[str, list[LinkEvent]] = {}
+    for ev in link_events:
+        by_visit.setdefault(ev.visit_id, []).append(ev)
+    for r in rejections:
+        changes.other.append(CellUpdate(r.tab, r.ref, r.processed_header, r.reason))
+        result.log.append(f"Baris tab {r.tab} ditolak: {r.reason}")
+
+    closed = {s.label for s in ctx.sop.states.values() if not s.open}
+    for row in register.rows:
+        vid = row.visit_id
+        if not vid or vid in skip:
+            continue
+        if row.text("status") in closed and not row.text("aksi") and vid not in by_visit:
+            continue  # a finished visit with nothing new: the common case, kept cheap
+        notes: list[str] = []
+        state = ctx.sop.state_by_label(text(changes.current(row, "status")))
+        guard = text(changes.current(row, "kunci"))
+        if guard and row_guard(row) and guard != row_guard(row) and guard != vid:
+            changes.set(row, "catatan", "PERHATIAN: kolom [Sistem] baris ini tidak cocok dengan stempel "
+                                        "waktunya (baris dipindah saat program menulis?). Baris tidak diproses; "
+                                        "periksa tab Riwayat untuk " + vid + ".")
+            result.log.append(f"{vid}: penjaga baris tidak cocok, baris dilewati")
+            _reject_links(changes, by_visit.pop(vid, []), "baris kunjungan perlu diperiksa helpdesk")
+            continue
+        if state is None:
+            changes.set(row, "catatan", f"Status \"{row.text('status')}\" tidak dikenal; kembalikan status yang "
+                                        "ditulis program (lihat tab Riwayat).")
+            _reject_links(changes, by_visit.pop(vid, []), "status kunjungan tidak dikenal")
+            continue
+
+        check = None
+        if state.code in ("MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN"):
+            check = check_row(row, register, now.astimezone(ctx.tz).date())
+            changes.set(row, "cek_ktp", check.summary_line())
+
+        events = _events_for(row, changes, now, ctx, facts, by_visit.pop(vid, []), state.code)
+        for ev in sorted(events, key=lambda e: e.at):
+            current = ctx.sop.state_by_label(text(changes.current(row, "status")))
+            if ev.name == "sesuai" and check is not None and check.errors:
+                notes.append("Verifikasi \"Sesuai\" belum diterapkan: data KTP masih salah (lihat Cek KTP).")
+                continue  # not consumed: applies once the data is corrected
+            transition = ctx.sop.find(ev.name, current.code)
+            if ev.consumes == "verifikasi":
+                changes.set(row, "verifikasi_terproses", ev.value)
+            if transition is None:
+                msg = f"\"{ev.label}\" ditolak: tidak berlaku saat status {current.label}."
+                notes.append(msg)
+                if ev.link:
+                    changes.other.append(CellUpdate(ev.link.tab, ev.link.ref, ev.link.processed_header,
+                                                     f"DITOLAK: tidak berlaku saat status {current.label}"))
+                continue
+            _apply(row, changes, ctx, transition, ev, current.label, sheet_tz)
+            result.transitions += 1
+            if ev.consumes == "aksi":
+                changes.set(row, "aksi_terproses", f"{ev.value} ({ev.at.astimezone(ctx.tz):%d/%m %H:%M})")
+            if ev.mail_key:
+                result.reflected.append(ev.mail_key)
+            if ev.link:
+                changes.other.append(CellUpdate(ev.link.tab, ev.link.ref, ev.link.processed_header,
+                                                 f"{PROCESSED_OK}: {transition.event}"))
+            if ev.name == "tidak_cukup":
+                mail = _officer_mail(row, changes, ctx, officers, now, facts, notes, ev.guest_note)
+                if mail:
+                    result.mails.append(mail)
+
+        state = ctx.sop.state_by_label(text(changes.current(row, "status")))
+        for kind in ("petugas", "tamu-antrian", "tamu-umpan-balik"):
+            key = notice_key(vid, kind, int(float(text(changes.current(row, "putaran")) or 1))
+                             if kind != "tamu-antrian" else 1)
+            if key in facts.failed:
+                who = "petugas" if kind == "petugas" else "tamu"
+                notes.append(f"Email ke {who} gagal permanen: {facts.failed[key]} "
+                             + ("Perbaiki alamat di tab Petugas dan hubungi petugas langsung." if who == "petugas"
+                                else "Periksa alamat email tamu."))
+                result.reflected.append(key)
+        result.mails += _due_mails(row, changes, ctx, officers, now, facts, notes, state.code)
+        esc = _escalation(row, changes, ctx, now, facts, state.code, sheet_tz)
+        if esc:
+            result.mails.append(esc)
+        if notes:
+            changes.set(row, "catatan", " ".join(dict.fromkeys(notes)))
+    # Link rows of visits registered this very cycle stay unmarked and are read again next cycle.
+    return result
+
+
+def _reject_links(changes: "Changes", events: list[LinkEvent], reason: str) -> None:
+    for ev in events:
+        changes.other.append(CellUpdate(ev.tab, ev.ref, ev.processed_header, f"DITOLAK: {reason}"))
+
+
+def _events_for(row: RegisterRow, changes: "Changes", now: datetime, ctx: "CycleContext", facts: MailFacts,
+                links: list[LinkEvent], state: str) -> list[_Event]:
+    events: list[_Event] = []
+    verify = row.text("verifikasi")
+    if verify and verify != text(changes.current(row, "verifikasi_terproses")):
+        name = {VERIFY_OK: "sesuai", VERIFY_WRONG: "tidak_sesuai"}.get(verify)
+        if name:
+            events.append(_Event(name, now, SOURCE_HELPDESK, f"Verifikasi KTP: {verify}",
+                                 consumes="verifikasi", value=verify))
+        else:
+            changes.set(row, "verifikasi_terproses", verify)
+            changes.set(row, "catatan", f"Nilai Verifikasi KTP \"{verify}\" tidak dikenal; pilih dari dropdown.")
+    action = row.text("aksi")
+    if action:
+        changes.set(row, "aksi", "")  # a command cell: taken, then cleared
+        name = HELPDESK_ACTIONS.get(action)
+        if name:
+            events.append(_Event(name, now, SOURCE_HELPDESK, action, guest_note=row.text("catatan_helpdesk"),
+                                 consumes="aksi", value=action))
+        else:
+            changes.set(row, "catatan", f"Aksi \"{action}\" tidak dikenal; pilih dari dropdown.")
+    for ev in links:
+        label = {"diterima": "Tamu Diterima (tautan petugas)", "layanan_selesai": "Layanan Selesai (tautan petugas)",
+                 "cukup": "Umpan balik: cukup", "tidak_cukup": "Umpan balik: tidak cukup"}[ev.event]
+        events.append(_Event(ev.event, ev.at, ev.source, label, guest_note=ev.guest_note, link=ev))
+    if state == "TERVERIFIKASI":
+        cycle = int(float(text(changes.current(row, "putaran")) or 1))
+        key = notice_key(row.visit_id, "petugas", cycle)
+        if key in facts.sent:
+            events.append(_Event("petugas_dihubungi", facts.sent[key], SOURCE_SYSTEM, "Email petugas terkirim",
+                                 mail_key=key))
+    return events
+
+
+def _apply(row: RegisterRow, changes: "Changes", ctx: "CycleContext", transition, ev: _Event,
+           from_label: str, sheet_tz) -> None:
+    to_label = ctx.sop.label(transition.target)
+    serial = datetime_to_serial(ev.at, sheet_tz)
+    cycle = int(float(text(changes.current(row, "putaran")) or 1))
+    if transition.event == "tidak_cukup":
+        cycle += 1
+        changes.set(row, "putaran", cycle)
+    changes.set(row, "status", to_label)
+    if transition.step in STEP_COLUMN:
+        changes.set(row, STEP_COLUMN[transition.step], serial)
+    changes.append(ctx.history_tab, history_row(
+        visit_id=row.visit_id, antrian=text(changes.current(row, "antrian")), langkah=transition.step or "",
+        dari=from_label, ke=to_label, waktu=serial, sumber=ev.source, siklus=cycle,
+        petugas=text(changes.current(row, "petugas")), bidang=row.text("bidang"),
+        keterangan=ev.label if ev.source != SOURCE_SYSTEM else "email petugas terkirim"))
+
+
+def _officer_mail(row, changes, ctx, officers, now, facts, notes, guest_note="") -> OutgoingMail | None:
+    facts_v = visit_facts(row, changes, ctx.sheet_tz or ctx.tz)
+    key = notice_key(row.visit_id, "petugas", facts_v.cycle)
+    if key in facts.known:
+        return None
+    who = assign(officers, row.text("bidang"), row.text("petugas_dituju"), ctx.helpdesk_email)
+    changes.set(row, "petugas", who.label)
+    if who.note:
+        notes.append(who.note)
+    if who.email is None:
+        return None
+    links = officer_links(facts_v, ctx.links, ctx.nik_key, now)
+    return officer_notice(facts_v, who.email, ctx.office_name, links,
+                          guest_note or row.text("catatan_helpdesk"))
+
+
+def _due_mails(row, changes, ctx, officers, now, facts, notes, state: str) -> list[OutgoingMail]:
+    out = []
+    cycle = int(float(text(changes.current(row, "putaran")) or 1))
+    if state == "TERVERIFIKASI" or (state == "DILAYANI" and cycle > 1):
+        mail = _officer_mail(row, changes, ctx, officers, now, facts, notes)
+        if mail:
+            out.append(mail)
+    if state == "MENUNGGU_UMPAN_BALIK":
+        v = visit_facts(row, changes, ctx.sheet_tz or ctx.tz)
+        link = feedback_link(v, ctx.links, ctx.nik_key, now)
+        key = notice_key(v.visit_id, "tamu-umpan-balik", v.cycle)
+        if v.guest_email and link and key not in facts.known:
+            out.append(guest_feedback_mail(v, ctx.office_name, link))
+    return out
+
+
+def _escalation(row, changes, ctx, now, facts, state: str, sheet_tz) -> OutgoingMail | None:
+    if ctx.calendar is None:
+        return None
+    step_no = running_step(ctx, state)
+    step = ctx.sop.steps.get(step_no) if step_no else None
+    if step is None or step.standard_minutes is None or step.guest_time:
+        return None
+    if step.actor.strip().lower() not in ESCALATING_ACTORS:
+        return None
+    marker = f"langkah {step.number}"
+    if marker in text(changes.current(row, "sla")):
+        return None
+    times = [parse_datetime(changes.current(row, c), sheet_tz) for c in STEP_COLUMN.values()]
+    times = [t for t in times if t is not None]
+    if not times:
+        return None
+    started = max(times)
+    spent = ctx.calendar.office_minutes(started, now)
+    if spent <= step.standard_minutes:
+        return None
+    over = spent - step.standard_minutes
+    changes.set(row, "sla", f"TERLAMBAT {marker} ({step.name}) +{over:.0f} mnt")
+    key = notice_key(row.visit_id, f"eskalasi-{step.number}")
+    if key in facts.known:
+        return None
+    to = tuple(dict.fromkeys(a for a in (ctx.helpdesk_email, ctx.supervisor_email) if a))
+    v = visit_facts(row, changes, sheet_tz)
+    return escalation_mail(v, to, ctx.office_name, step.name, step.number, step.standard_minutes, over,
+                           text(changes.current(row, "petugas")))
