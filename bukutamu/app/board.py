@@ -6,10 +6,9 @@ reads the Antrian tab the engine keeps (masked names only), in either mode.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
-
-import numpy as np
 
 from bukutamu.core.cells import text
 from bukutamu.core.helpdesk import next_inputs
@@ -106,7 +105,7 @@ def today_board(store, settings, sop: Sop, calendar, now: datetime, query: str =
     if starts:
         spent = calendar.office_minutes_between([since[i] for i in starts], [now] * len(starts))
         for i, m in zip(starts, spent):
-            minutes[i] = None if np.isnan(m) else float(m)
+            minutes[i] = None if math.isnan(m) else float(m)
     out = []
     for (number, row), start, spent in zip(picked, since, minutes):
         state = sop.state_by_label(row.text("status"))

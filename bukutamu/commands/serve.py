@@ -75,12 +75,12 @@ def run(args) -> int:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         url = f"http://{settings.web.host}:{server.effective_port}"
-        say(f"bukutamu serve berjalan di {url}/ (kios {url}/daftar, meja {url}/meja, antrian {url}/antrian)")
         if not _is_loopback(settings.web.host):
             warn(f"Halaman terbuka untuk jaringan ({settings.web.host}). Pastikan hanya LAN kantor yang bisa "
                  "mengaksesnya.")
         if settings.store.kind == "embedded" and not settings.web.base_url:
             warn("web.base_url belum diisi: tautan di email petugas/tamu tidak membuka halaman lokal.")
+        say(f"bukutamu serve berjalan di {url}/ (kios {url}/daftar, meja {url}/meja, antrian {url}/antrian)")
         try:
             server.run()
         except SystemExit:

@@ -17,7 +17,6 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
 import segno
 from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request, send_from_directory,
@@ -34,7 +33,7 @@ from bukutamu.core.ktp.mask import mask_nik
 from bukutamu.core.linkforms import SKM_ELEMENTS
 from bukutamu.core.notices import ACTION_LABELS, PURPOSE_FEEDBACK
 from bukutamu.errors import BukutamuError
-from bukutamu.web import client_ip, login_required, require_embedded
+from bukutamu.web.security import REPORT_CSP, client_ip, login_required, require_embedded
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger("bukutamu.web")
@@ -498,10 +497,6 @@ def report_file(week: str, name: str):
         return render_template("message.html", title="Tidak ditemukan", message="Berkas tidak ditemukan."), 404
     resp = send_from_directory(_report_dir() / week, name, as_attachment=name.endswith(".xlsx"))
     if name.endswith(".html"):
-        from bukutamu.web import REPORT_CSP
         resp.headers["Content-Security-Policy"] = REPORT_CSP
     return resp
 
-
-def query_string(**params) -> str:
-    return urlencode({k: v for k, v in params.items() if v})

@@ -31,17 +31,18 @@ class _SharedStore:
 
 def build_runtime(settings: Settings, runner, clock=None):
     from bukutamu.adapters.webdb import WebDb
-    from bukutamu.core.officehours import calendar_from_settings
     from bukutamu.core.sop import load_sop
     from bukutamu.engine import claim_data_dir, nik_key, open_store
-    from bukutamu.web import WebRuntime, session_secret
+    from bukutamu.web.runtime import WebRuntime, session_secret
+    try:
+        from bukutamu.adapters.officehours import calendar_from_settings
+    except ImportError:  # before the application-layer work moved it
+        from bukutamu.core.officehours import calendar_from_settings
 
     claim_data_dir(settings)
     if settings.store.kind == "embedded":
-        from bukutamu.adapters.sqlite_store import SqliteSheetStore
-
-        def factory():
-            return SqliteSheetStore(settings.store.path, settings.office.time_zone)
+        def factory():  # one connection per request thread
+            return open_store(settings)
     else:
         shared = _SharedStore(open_store(settings), settings.poll.interval_seconds)
 
