@@ -112,6 +112,20 @@ def guests_with_email(n, seed=8):
     return out
 
 
+def verified_guest(office, bidang):
+    """One guest with an email for ``bidang``, registered and verified by the helpdesk at
+    08:05, the officer notice due at 08:06. Returns (guest, visit ID)."""
+    g = guests_with_email(1)[0]
+    g = g.__class__(**{**g.__dict__, "bidang": bidang})
+    office.submit(g, at(MON, 8, 0))
+    office.cycle(at(MON, 8, 1))
+    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
+    office.edit(vid, "Verifikasi KTP", "Sesuai")
+    office.cycle(at(MON, 8, 5))
+    office.cycle(at(MON, 8, 6))
+    return g, vid
+
+
 def test_every_guest_with_an_email_gets_their_own_queue_number_mail_over_two_days(office, smtp):
     guests = guests_with_email(10)
     for i, g in enumerate(guests[:6]):  # Monday: six guests, two per cycle
@@ -224,14 +238,7 @@ def test_an_action_not_valid_now_is_refused_on_the_row_with_the_valid_ones(offic
 
 
 def test_no_officer_for_the_bidang_the_helpdesk_gets_the_notice_and_the_visit_goes_on(office, smtp):
-    g = guests_with_email(1)[0]
-    g = g.__class__(**{**g.__dict__, "bidang": "Bagian Umum"})  # nobody in the Petugas tab
-    office.submit(g, at(MON, 8, 0))
-    office.cycle(at(MON, 8, 1))
-    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
-    office.edit(vid, "Verifikasi KTP", "Sesuai")
-    office.cycle(at(MON, 8, 5))
-    office.cycle(at(MON, 8, 6))
+    g, vid = verified_guest(office, "Bagian Umum")  # nobody in the Petugas tab
     notice = [m for m in smtp.messages if m.rcpt_tos == ["helpdesk@biro.test"]]
     assert len(notice) == 1
     body = notice[0].message.get_body(("plain",)).get_content()
@@ -243,14 +250,7 @@ def test_no_officer_for_the_bidang_the_helpdesk_gets_the_notice_and_the_visit_go
 
 def test_refused_officer_address_corrected_in_petugas_tab_gets_the_notice(office, smtp):
     smtp.refuse["lia@biro.test"] = "550 5.1.1 mailbox unavailable"
-    g = guests_with_email(1)[0]
-    g = g.__class__(**{**g.__dict__, "bidang": "Bagian Pengelolaan LPSE"})
-    office.submit(g, at(MON, 8, 0))
-    office.cycle(at(MON, 8, 1))
-    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
-    office.edit(vid, "Verifikasi KTP", "Sesuai")
-    office.cycle(at(MON, 8, 5))
-    office.cycle(at(MON, 8, 6))
+    g, vid = verified_guest(office, "Bagian Pengelolaan LPSE")
     row = office.row(vid)
     assert row["[Sistem] Status"] == "TERVERIFIKASI"
     assert "gagal permanen" in row["[Sistem] Catatan"] and "tab Petugas" in row["[Sistem] Catatan"]
@@ -270,14 +270,7 @@ def test_refused_officer_address_corrected_in_petugas_tab_gets_the_notice(office
 
 def test_helpdesk_can_go_on_after_a_permanent_failure_by_phoning_the_officer(office, smtp):
     smtp.refuse["lia@biro.test"] = "550 5.1.1 mailbox unavailable"
-    g = guests_with_email(1)[0]
-    g = g.__class__(**{**g.__dict__, "bidang": "Bagian Pengelolaan LPSE"})
-    office.submit(g, at(MON, 8, 0))
-    office.cycle(at(MON, 8, 1))
-    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
-    office.edit(vid, "Verifikasi KTP", "Sesuai")
-    office.cycle(at(MON, 8, 5))
-    office.cycle(at(MON, 8, 6))
+    g, vid = verified_guest(office, "Bagian Pengelolaan LPSE")
     office.edit(vid, "Aksi Helpdesk", "Tamu Diterima")
     office.cycle(at(MON, 8, 9))
     assert office.row(vid)["[Sistem] Status"] == "DILAYANI"
@@ -287,14 +280,7 @@ def test_helpdesk_can_go_on_after_a_permanent_failure_by_phoning_the_officer(off
 
 
 def test_an_unused_round_one_link_cannot_close_round_two(office, smtp):
-    g = guests_with_email(1)[0]
-    g = g.__class__(**{**g.__dict__, "bidang": "Bagian Pengelolaan LPSE"})
-    office.submit(g, at(MON, 8, 0))
-    office.cycle(at(MON, 8, 1))
-    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
-    office.edit(vid, "Verifikasi KTP", "Sesuai")
-    office.cycle(at(MON, 8, 5))
-    office.cycle(at(MON, 8, 6))
+    g, vid = verified_guest(office, "Bagian Pengelolaan LPSE")
     round1 = {p["entry.103"]: p for p in link_params(smtp.messages[-1].message, OFFICER_FORM)}
     office.edit(vid, "Aksi Helpdesk", "Tamu Diterima")
     office.cycle(at(MON, 8, 10))

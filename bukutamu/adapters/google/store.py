@@ -194,6 +194,11 @@ class GoogleSheetStore:
             self._save_watch()
         self._http.session.close()
 
+    def cell_count(self) -> int:
+        """Cells the spreadsheet holds (rows x columns of every tab, empty ones too): what
+        Google counts against its 10 million limit. From the kept metadata."""
+        return sum(s.row_count * s.col_count for s in self._metadata().sheets.values())
+
     def tab_names(self) -> list[str]:
         """The spreadsheet's tabs, in order (from the kept metadata)."""
         return [n for n, _ in sorted(self._metadata().sheets.items(), key=lambda kv: kv[1].index)]

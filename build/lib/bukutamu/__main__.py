@@ -1,3 +1,0 @@
-from bukutamu.cli import main
-
-raise SystemExit(main())

@@ -1,1 +1,0 @@
-"""Synthetic office activity for the demo and benchmarks. No real person's data."""
