@@ -156,7 +156,7 @@ def create_key(settings: Settings, *, has_visits: bool, replace_lost: bool = Fal
 
 
 def cycle_context(settings: Settings, sop: Sop, key: bytes) -> CycleContext:
-    from bukutamu.core.officehours import calendar_from_settings
+    from bukutamu.adapters.officehours import calendar_from_settings
     t = settings.tabs
     return CycleContext(
         tz=settings.office.tz, register_tab=t.register, history_tab=t.history, queue_tab=t.queue,

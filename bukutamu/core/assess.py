@@ -19,7 +19,7 @@ from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, RegisterView
 
 if TYPE_CHECKING:
-    from bukutamu.core.plan import CycleContext
+    from bukutamu.core.context import CycleContext
 
 CLOSED_FOR_DUPLICATES = {"SELESAI", "BATAL", "DUPLIKAT"}
 
@@ -68,8 +68,9 @@ class _Seen:
     status: str
     row: RegisterRow
 
-    def name_and_birth(self) -> tuple[str | None, date | None]:
-        birth = parse_birth_date(self.row.raw("tanggal_lahir")).value if self.row.raw("tanggal_lahir") else None
+    def name_and_birth(self, today: date) -> tuple[str | None, date | None]:
+        raw = self.row.raw("tanggal_lahir")
+        birth = parse_birth_date(raw, today=today).value if raw else None
         return self.row.text("nama") or None, birth
 
 
@@ -109,7 +110,7 @@ def assess_new_visit(row: RegisterRow, register: RegisterView, submitted: dateti
     check = check_row(row, register, submitted.astimezone(ctx.tz).date())
     others = index.others(row)
     check = check.plus(*other_visit_findings(check.name, check.birth_date,
-                                              [o.name_and_birth() for o in others]))
+                                              [o.name_and_birth(submitted.astimezone(ctx.tz).date()) for o in others]))
     summary = check.summary_line()
     if check.errors:
         return Decision("ktp_salah", summary, "Data KTP salah: perbaiki baris ini, lalu pilih Verifikasi KTP = Sesuai.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Hashable, Mapping
 
 from bukutamu.core.cells import text
-from bukutamu.core.register import RegisterRow, RegisterView
+from bukutamu.core.register import RegisterRow, RegisterView, row_guard
 from bukutamu.core.schema import PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
 
@@ -48,7 +48,6 @@ class Changes:
         a person sorted) then leaves a key that does not match that row's timestamp,
         and the next cycle refuses to act on it. A row whose key already does not match
         is left as it is, so it stays flagged until a person checks it."""
-        from bukutamu.core.intake import row_guard
         if not self.register.columns.has("kunci"):
             return []
         out = []

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from bukutamu.core.cells import datetime_to_serial, is_number, local_date
 from bukutamu.core.queue import counter_key, highest_issued, queue_label, visit_id
-from bukutamu.core.register import RegisterRow, RegisterView
+from bukutamu.core.register import RegisterRow, RegisterView, row_guard  # noqa: F401 - row_guard re-exported
 from bukutamu.core.assess import NikIndex, assess_new_visit
 from bukutamu.core.notices import guest_queue_mail
 from bukutamu.core.schema import history_row
@@ -21,19 +21,9 @@ from bukutamu.core.workflow import visit_facts
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
-    from bukutamu.core.plan import CycleContext
+    from bukutamu.core.context import CycleContext
 
 SOURCE_FORM, SOURCE_HELPDESK, SOURCE_SYSTEM = "formulir", "helpdesk", "sistem"
-
-
-def row_guard(row: RegisterRow) -> str:
-    """The row's own identity, written beside the program's cells: if a person sorts
-    rows while a cycle writes, the next cycle sees a guard that does not match the
-    row's form timestamp and refuses to trust (or act on) that row."""
-    raw = row.raw("timestamp")
-    if is_number(raw):
-        return f"{float(raw):.8f}"
-    return str(raw or "").strip()
 
 
 @dataclass

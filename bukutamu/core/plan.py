@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bukutamu.core.context import CycleContext
 from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
 from bukutamu.core.changes import Changes
 from bukutamu.core.intake import plan_intake
 from bukutamu.core.linkforms import read_link_rows
 from bukutamu.core.mail import OutgoingMail
-from bukutamu.core.notices import LinkConfig
 from bukutamu.core.officers import read_officers
 from bukutamu.core.queueboard import plan_queue_board
 from bukutamu.core.register import read_register
@@ -25,35 +25,10 @@ from bukutamu.core.schema import HISTORY_COLUMNS, SYSTEM_COLUMNS, resolve_column
 from bukutamu.core.sheet import CellUpdate, RowAppend, Snapshot
 from bukutamu.core.sop import Sop
 from bukutamu.core.workflow import MailFacts, plan_workflow
-from bukutamu.errors import SchemaError
+from bukutamu.core.errors import SchemaError
 
 HEARTBEAT_EVERY = timedelta(minutes=5)
 HEARTBEAT_KEY, VERSION_KEY, ERROR_KEY = "detak_terakhir", "versi", "galat_terakhir"
-
-
-@dataclass(frozen=True)
-class CycleContext:
-    tz: ZoneInfo
-    register_tab: str
-    history_tab: str
-    queue_tab: str
-    system_tab: str
-    queue_prefix: str
-    sop: Sop
-    nik_key: bytes  # HMAC key for comparing NIKs and signing links
-    renames: Mapping[str, str] = field(default_factory=dict)
-    officers_tab: str = "Petugas"
-    confirmations_tab: str = "Konfirmasi"
-    feedback_tab: str = "Umpan Balik"
-    office_name: str = ""
-    helpdesk_email: str = ""
-    supervisor_email: str = ""
-    links: LinkConfig = field(default_factory=LinkConfig)
-    calendar: Any = None  # OfficeCalendar; None disables live escalation
-    version: str = ""
-    # The spreadsheet's own time zone: serial numbers are wall-clock in it. Set by
-    # plan_cycle from the snapshot; office days and hours use ``tz``.
-    sheet_tz: ZoneInfo | None = None
 
 
 @dataclass

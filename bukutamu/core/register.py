@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Hashable, Mapping
 from zoneinfo import ZoneInfo
 
-from bukutamu.core.cells import parse_datetime, text
+from bukutamu.core.cells import is_number, parse_datetime, text
 from bukutamu.core.schema import REGISTER_COLUMNS, ColumnMap, resolve_columns
 from bukutamu.core.sheet import Tab
 
@@ -60,3 +60,13 @@ def read_register(tab: Tab, renames: Mapping[str, str] | None = None) -> Registe
     cols = resolve_columns(tab.name, tab.header, REGISTER_COLUMNS, renames)
     rows = tuple(RegisterRow(row.ref, pos, row.values, cols.index) for pos, row in enumerate(tab.rows))
     return RegisterView(cols, rows)
+
+
+def row_guard(row: RegisterRow) -> str:
+    """The row's own identity, written beside the program's cells: if a person sorts
+    rows while a cycle writes, the next cycle sees a guard that does not match the
+    row's form timestamp and refuses to trust (or act on) that row."""
+    raw = row.raw("timestamp")
+    if is_number(raw):
+        return f"{float(raw):.8f}"
+    return str(raw or "").strip()

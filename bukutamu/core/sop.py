@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from bukutamu.errors import ConfigError
+from bukutamu.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

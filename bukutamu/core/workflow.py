@@ -29,7 +29,7 @@ from bukutamu.core.sheet import CellUpdate
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
-    from bukutamu.core.plan import CycleContext
+    from bukutamu.core.context import CycleContext
 
 STEP_COLUMN = {2: "waktu_daftar", 3: "waktu_verifikasi", 4: "waktu_perbaikan", 5: "waktu_dihubungi",
                6: "waktu_diterima", 7: "waktu_selesai_layanan", 8: "waktu_umpan_balik", 9: "waktu_ditutup"}
@@ -89,7 +89,7 @@ def running_step(ctx: "CycleContext", state: str) -> int | None:
 def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx: "CycleContext",
                   officers: list[Officer], link_events: Iterable[LinkEvent], rejections: Iterable[Rejection],
                   facts: MailFacts, skip: set[str]) -> WorkflowResult:
-    from bukutamu.core.intake import row_guard
+    from bukutamu.core.register import row_guard
 
     result = WorkflowResult()
     sheet_tz = ctx.sheet_tz or ctx.tz
@@ -130,7 +130,7 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
             check = check_row(row, register, now.astimezone(ctx.tz).date())
             # Rule 13 again after a correction: the NIK may now be another visit's.
             index = index or NikIndex.build(register, ctx.nik_key)
-            others = [o.name_and_birth() for o in index.others(row) if o.visit_id != vid]
+            others = [o.name_and_birth(now.astimezone(ctx.tz).date()) for o in index.others(row) if o.visit_id != vid]
             check = check.plus(*other_visit_findings(check.name, check.birth_date, others))
             changes.set(row, "cek_ktp", check.summary_line())
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bukutamu.core.cells import EPOCH, parse_datetime, text
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 from bukutamu.core.schema import HISTORY_COLUMNS, resolve_columns
 from bukutamu.core.sop import Sop
 

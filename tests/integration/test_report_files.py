@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 
 from bukutamu.config import Settings
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 from bukutamu.core.sop import load_sop
 from bukutamu.report.build import build_week_report, report_mail
 from bukutamu.report.charts import CHART_FILES

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from bukutamu.config import DEFAULT_SOP, CalendarSettings
 from bukutamu.core.cells import datetime_to_serial, serial_to_datetime
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 from bukutamu.core.schema import HISTORY_COLUMNS
 from bukutamu.core.sop import load_sop
 from bukutamu.report.history import history_frame, serials_to_times, step_intervals, visit_table

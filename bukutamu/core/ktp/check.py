@@ -75,12 +75,11 @@ def check_guest(
     birth_date: object = NOT_ASKED,
     phone: object = NOT_ASKED,
     email: object = NOT_ASKED,
-    today: date | None = None,
+    today: date,
 ) -> KtpCheck:
     """Check every field given. A field left at ``NOT_ASKED`` is skipped; ``None`` or ``""``
     is a blank answer (an error for name, sex and date of birth; phone and email are optional).
     The typed date of birth and sex decide the NIK's century and are compared with it."""
-    today = today or date.today()
     results = {
         "name": fields.parse_name(name) if name is not NOT_ASKED else None,
         "sex": fields.parse_sex(sex) if sex is not NOT_ASKED else None,

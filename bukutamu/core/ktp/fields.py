@@ -163,7 +163,8 @@ def _unreadable_date() -> FieldResult[date]:
 
 
 def _check_birth_date(birth: date, today: date | None) -> FieldResult[date]:
-    today = today or date.today()
+    if today is None:
+        raise TypeError("a birth date is judged on the office's today (never the machine's)")
     if birth > today:
         return FieldResult(None, (error(
             "birth_date_future", "birth_date",

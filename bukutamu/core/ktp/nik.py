@@ -87,7 +87,8 @@ def parse(
     digits, problem = _normalise(value)
     if digits is None:
         return NikResult(None, (problem,), NikFacts())
-    today = today or date.today()
+    if today is None:
+        raise TypeError("parse() needs today: the office's date (never the machine's)")
     if isinstance(typed_birth_date, datetime):
         typed_birth_date = typed_birth_date.date()
     elif not isinstance(typed_birth_date, date):

@@ -1,0 +1,45 @@
+"""What one poll cycle knows besides the snapshot: tab names, the SOP, the key,
+office facts and the calendar. Built by ``bukutamu.bootstrap`` from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Mapping, Protocol
+from zoneinfo import ZoneInfo
+
+from bukutamu.core.notices import LinkConfig
+from bukutamu.core.sop import Sop
+
+
+class OfficeClock(Protocol):
+    """Office minutes between two moments (the office calendar; adapters/officehours.py)."""
+
+    def office_minutes(self, start: datetime, end: datetime) -> float: ...
+
+
+@dataclass(frozen=True)
+class CycleContext:
+    tz: ZoneInfo
+    register_tab: str
+    history_tab: str
+    queue_tab: str
+    system_tab: str
+    queue_prefix: str
+    sop: Sop
+    nik_key: bytes  # HMAC key for comparing NIKs and signing links
+    renames: Mapping[str, str] = field(default_factory=dict)
+    officers_tab: str = "Petugas"
+    confirmations_tab: str = "Konfirmasi"
+    feedback_tab: str = "Umpan Balik"
+    office_name: str = ""
+    helpdesk_email: str = ""
+    supervisor_email: str = ""
+    links: LinkConfig = field(default_factory=LinkConfig)
+    calendar: OfficeClock | None = None  # None disables live escalation
+    version: str = ""
+    # The spreadsheet's own time zone: serial numbers are wall-clock in it. Set by
+    # plan_cycle from the snapshot; office days and hours use ``tz``.
+    sheet_tz: ZoneInfo | None = None
+
+
