@@ -453,6 +453,6 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     settings = Settings(office=office, store=store, tabs=tabs, columns=dict(c), poll=poll, mail=mail,
                         links=links, calendar=calendar, report=report, secrets=secrets, source=source,
                         data_dir=data_dir, sop_path=sop_path)
-    from bukutamu.core.sop import load_sop  # validate the SOP at start too
+    from bukutamu.adapters.sopfile import load_sop  # validate the SOP at start too
     load_sop(settings.sop_path)
     return settings

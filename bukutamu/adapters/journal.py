@@ -35,6 +35,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterable
 
 from bukutamu.core.mail import Attachment, InlineImage, OutgoingMail
 
@@ -237,9 +238,22 @@ class MailJournal:
         row = self._db.execute("SELECT state FROM mail WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def known_keys(self) -> frozenset[str]:
-        """Every key the journal holds, whatever its state (the plan skips them)."""
-        return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
+    def known_keys(self, visits: Iterable[str] | None = None) -> frozenset[str]:
+        """The keys the journal holds, whatever their state (the plan skips them):
+        all of them, or only those of the given visit IDs (keys start with
+        ``<visit ID>/``: one primary-key range per visit, so a cycle reads what its
+        open visits need, not every key ever recorded)."""
+        if visits is None:
+            return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
+        out: set[str] = set()
+        query = "SELECT key FROM mail WHERE key >= ? AND key < ?"
+        for visit in sorted(set(visits)):
+            out.update(k for (k,) in self._db.execute(query, (visit + "/", visit + "0")))  # "0" follows "/"
+        return frozenset(out)
+
+    def pending_count(self) -> int:
+        """How many messages wait to be sent (no payload is read)."""
+        return self._db.execute("SELECT COUNT(*) FROM mail WHERE state = 'pending'").fetchone()[0]
 
     def was_sent(self, key: str) -> bool:
         return self.state(key) == SENT

@@ -15,7 +15,7 @@ from bukutamu.app.helpdesk import CORRECTABLE, HelpdeskInput, InputRefused, save
 from bukutamu.commands._common import say, settings_from
 from bukutamu.core.helpdesk import next_inputs
 from bukutamu.core.schema import HELPDESK_ACTIONS
-from bukutamu.core.sop import load_sop
+from bukutamu.adapters.sopfile import load_sop
 from bukutamu.errors import BukutamuError, StoreBusy
 
 

@@ -10,7 +10,8 @@ from bukutamu.core.helpdesk import next_inputs
 from bukutamu.core.ktp import mask_nik
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, read_register
-from bukutamu.core.sop import Sop, load_sop
+from bukutamu.adapters.sopfile import load_sop
+from bukutamu.core.sop import Sop
 from bukutamu.engine import open_store
 
 

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 from bukutamu.core.context import CycleContext
 from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
 from bukutamu.core.changes import Changes
+from bukutamu.core.helpdesk import is_new_action
 from bukutamu.core.intake import plan_intake
 from bukutamu.core.linkforms import read_link_rows
 from bukutamu.core.mail import OutgoingMail
 from bukutamu.core.officers import read_officers
+from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.queueboard import plan_queue_board
 from bukutamu.core.register import read_register
 from bukutamu.core.schema import HISTORY_COLUMNS, SYSTEM_COLUMNS, resolve_columns
@@ -52,6 +54,28 @@ def tabs_to_read(ctx: CycleContext) -> tuple[list[str], list[str]]:
     """(tabs read whole, tabs read append-only) for one cycle."""
     return ([ctx.register_tab, ctx.queue_tab, ctx.system_tab, ctx.officers_tab, ctx.confirmations_tab,
              ctx.feedback_tab], [ctx.history_tab])
+
+
+def mail_fact_visits(snapshot: Snapshot, ctx: CycleContext) -> set[str]:
+    """The visits whose journal keys this cycle may look at: every visit still open
+    or carrying a new helpdesk action, and every visit ID named in a link tab (a
+    superset of what ``plan_workflow`` processes). Finished visits with nothing new
+    need none, so a cycle's journal read follows open visits, not history."""
+    tab = snapshot.tab(ctx.register_tab)
+    if tab is None:
+        return set()
+    try:
+        register = read_register(tab, ctx.renames)
+    except SchemaError:
+        return set()  # plan_cycle reports it
+    closed = {s.label for s in ctx.sop.states.values() if not s.open}
+    out = {r.visit_id for r in register.rows if r.visit_id and (
+        r.text("status") not in closed or is_new_action(r.text("aksi"), r.text("aksi_terproses")))}
+    for name in (ctx.confirmations_tab, ctx.feedback_tab):
+        link_tab = snapshot.tab(name)
+        for row in (link_tab.rows if link_tab is not None else ()):
+            out.update(v for v in (text(c) for c in row.values) if parse_visit_id(v))
+    return out
 
 
 def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: MailFacts = MailFacts(),

@@ -1,6 +1,6 @@
 """The SOP as data: steps with their time standards, states, allowed transitions.
 
-Loaded from ``sop.toml`` (the office may change standards without touching code)
+Parsed from the text of ``sop.toml`` (read by ``adapters/sopfile.py``) (the office may change standards without touching code)
 and validated at start. The state machine is pure: ``Sop.next_state`` answers
 whether an event is allowed in a state and where it leads.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Mapping
 
 from bukutamu.core.errors import ConfigError
@@ -69,15 +68,16 @@ class Sop:
         return self.states[code].label
 
 
-def load_sop(path: str | Path) -> Sop:
-    path = Path(path)
-    where = f"SOP {path}"
+def parse_sop(text: str, where: str = "SOP") -> Sop:
+    """The SOP from the text of a ``sop.toml`` (ConfigError naming ``where``)."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: berkas tidak ada (atur sop.file di konfigurasi).") from None
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{where}: bukan TOML yang sah: {e}.") from None
+    return sop_from_mapping(raw, where)
+
+
+def sop_from_mapping(raw: Mapping, where: str = "SOP") -> Sop:
 
     steps: dict[int, Step] = {}
     for i, s in enumerate(raw.get("step", [])):

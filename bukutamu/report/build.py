@@ -21,7 +21,7 @@ from bukutamu.core.officers import Officer
 from bukutamu.core.schema import OFFICER_COLUMNS, normalise_header, resolve_columns
 from bukutamu.errors import SchemaError
 from bukutamu.adapters.officehours import calendar_from_settings
-from bukutamu.core.sop import load_sop
+from bukutamu.adapters.sopfile import load_sop
 from bukutamu.report import render
 from bukutamu.report.charts import CHART_FILES, all_charts
 from bukutamu.report.history import history_frame

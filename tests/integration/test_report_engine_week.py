@@ -10,7 +10,7 @@ import pytest
 
 from bukutamu.core.cells import serial_to_datetime
 from bukutamu.adapters.officehours import calendar_from_settings
-from bukutamu.core.sop import load_sop
+from bukutamu.adapters.sopfile import load_sop
 from bukutamu.report.build import build_week_report
 from bukutamu.report.metrics import parse_week
 
