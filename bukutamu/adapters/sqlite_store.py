@@ -118,11 +118,16 @@ class SqliteSheetStore:
                 for tab, rid, cells in db.execute(
                         f"SELECT tab, id, cells FROM tab_row WHERE tab IN ({q}) ORDER BY tab, pos, id", full):
                     rows[tab].append(Row(rid, tuple(json.loads(cells))))
-            counts = {}
+            counts, firsts = {}, {}
             only = [n for n in append_only if n in headers]
             if only:
                 q = ",".join("?" * len(only))
                 counts = dict(db.execute(f"SELECT tab, COUNT(*) FROM tab_row WHERE tab IN ({q}) GROUP BY tab", only))
+                for tab, key, n in db.execute(
+                        f"SELECT tab, json_extract(cells, '$[0]'), COUNT(*) FROM tab_row WHERE tab IN ({q}) "
+                        "GROUP BY 1, 2", only):
+                    if key not in (None, ""):
+                        firsts.setdefault(tab, {})[str(key)] = n
         finally:
             db.execute("COMMIT")
         out: dict[str, Tab] = {}
@@ -130,7 +135,8 @@ class SqliteSheetStore:
             if n not in headers:
                 continue
             if n in append_only:
-                out[n] = Tab(n, tuple(headers[n]), (), row_count=counts.get(n, 0))
+                out[n] = Tab(n, tuple(headers[n]), (), row_count=counts.get(n, 0),
+                             column_a_counts=firsts.get(n, {}))
             else:
                 out[n] = Tab(n, tuple(headers[n]), tuple(rows[n]))
         tz = db.execute("SELECT value FROM meta WHERE key='time_zone'").fetchone()[0]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from bukutamu.commands._common import say
 from bukutamu.config import ENV_GOOGLE_KEY, ENV_HMAC_KEY, load_settings
-from bukutamu.core.schema import (HISTORY_COLUMNS, OFFICER_COLUMNS, QUEUE_COLUMNS, SYSTEM_COLUMNS,
-                                  resolve_columns)
+from bukutamu.core.schema import (HISTORY_COLUMNS, OFFICER_COLUMNS, QUEUE_COLUMNS, REGISTER_COLUMNS,
+                                  SYSTEM_COLUMNS, resolve_columns)
 from bukutamu.core.register import read_register
 from bukutamu.errors import BukutamuError
 
@@ -58,14 +59,15 @@ def _plain_text(store, settings, snapshot) -> list[tuple[str, str]]:
     tab = snapshot.tab(settings.tabs.register)
     if not hasattr(store, "plain_text_columns") or tab is None:
         return []
+    wanted = [replace(c, required=False) for c in REGISTER_COLUMNS if c.plain_text]  # also before init
     try:
-        reg = read_register(tab, settings.columns)
+        found = resolve_columns(tab.name, tab.header, wanted, settings.columns)
     except BukutamuError:
-        return []  # the column line says what is missing
-    cols = {k: reg.columns.index[k] for k in ("nik", "telepon") if reg.columns.has(k)}
+        return []  # a duplicated header: the column line says so
+    cols = dict(found.index)
     ok = store.plain_text_columns(tab.name, sorted(cols.values()))
-    bad = [reg.columns.header[k] for k, c in cols.items() if not ok.get(c)]
-    names = ", ".join(f'"{reg.columns.header[k]}"' for k in cols)
+    bad = [found.header[k] for k, c in cols.items() if not ok.get(c)]
+    names = ", ".join(f'"{found.header[k]}"' for k in cols)
     out = []
     if bad:
         out.append((FAIL, "Format Teks biasa: kolom " + ", ".join(f'"{h}"' for h in bad) + f' di tab "{tab.name}" '
@@ -76,14 +78,14 @@ def _plain_text(store, settings, snapshot) -> list[tuple[str, str]]:
         out.append((OK, f"Format Teks biasa: kolom {names} sudah berformat Teks biasa"))
     counts = []
     for key, what in (("nik", "NIK"), ("telepon", "nomor HP")):
-        rows = [r for r in reg.rows if key in cols and isinstance(r.raw(key), (int, float))
-                and not isinstance(r.raw(key), bool)]
+        rows = [r for r in tab.rows if key in cols and isinstance(r.get(cols[key]), (int, float))
+                and not isinstance(r.get(cols[key]), bool)]
         if rows:
             where = ", ".join(str(r.ref) for r in rows[:5]) + (", …" if len(rows) > 5 else "")
             counts.append(f"{what} di {len(rows)} baris (baris {where})")
     if counts:
         out.append((INFO, "Nilai yang sudah terlanjur menjadi angka: " + "; ".join(counts) + " — format Teks biasa "
-                    "tidak mengubahnya; ketik ulang dari KTP/tamu sebagai teks di sel itu (visit itu ditandai "
+                    "tidak mengubahnya; ketik ulang dari KTP/tamu sebagai teks di sel itu (kunjungannya ditandai "
                     "PERLU PERBAIKAN sampai diperbaiki)"))
     return out
 

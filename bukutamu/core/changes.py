@@ -7,10 +7,11 @@ from typing import Any, Hashable, Mapping
 
 from bukutamu.core.cells import text
 from bukutamu.core.register import RegisterRow, RegisterView, row_guard
-from bukutamu.core.schema import PROGRAM, REGISTER_COLUMNS
+from bukutamu.core.schema import HISTORY_COLUMNS, PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
 
 _PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM}  # never a helpdesk cell
+_HISTORY_ID = next(c.header for c in HISTORY_COLUMNS if c.key == "visit_id")
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -20,8 +21,12 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class Changes:
-    def __init__(self, register: RegisterView):
+    def __init__(self, register: RegisterView, history_tab: str = "",
+                 history_counts: Mapping[str, int] | None = None):
         self.register = register
+        # Riwayat rows per visit ID as read (None: unknown, e.g. a unit test's snapshot).
+        self.history_tab = history_tab
+        self.history_counts = history_counts
         self._cells: dict[Hashable, dict[str, Any]] = {}
         self._rows: dict[Hashable, RegisterRow] = {}
         self.appends: list[RowAppend] = []
@@ -42,21 +47,54 @@ class Changes:
         self._rows[row.ref] = row
         self._cells.setdefault(row.ref, {})[key] = value
 
-    def _row_keys(self, refs: set, keyed: set) -> list[CellUpdate]:
-        """Every row update carries the row's key (its own form-timestamp guard) in the
-        same write: a write that lands on another row (applied late by the server after
-        a person sorted) then leaves a key that does not match that row's timestamp,
-        and the next cycle refuses to act on it. A row whose key already does not match
-        is left as it is, so it stays flagged until a person checks it."""
+    def row_key(self, row: RegisterRow) -> str:
+        """The row key written with every update of ``row``: the row's own form
+        timestamp (its visit ID when it has none) and, after "#", how many Riwayat rows
+        its visit will have once this cycle's appends are written."""
+        own = row_guard(row) or text(self.current(row, "visit_id"))
+        if not own or self.history_counts is None:
+            return own
+        vid = text(self.current(row, "visit_id"))
+        added = sum(1 for a in self.appends if a.tab == self.history_tab and text(a.values.get(_HISTORY_ID)) == vid)
+        return f"{own}#{self.history_counts.get(vid, 0) + added}" if vid else own
+
+    def row_key_problem(self, row: RegisterRow) -> str:
+        """Why the program must not act on ``row`` ("" when it may): its key belongs to
+        another row (a write landed on the wrong row, e.g. applied late by the server
+        after a sort), or its key says fewer transitions than the Riwayat tab holds for
+        the visit (an older write applied again over newer values)."""
+        have = text(self.current(row, "kunci"))
+        if not have:
+            return ""
+        base, _, counted = have.partition("#")
+        vid = row.visit_id
+        own = row_guard(row)
+        if own and base != own and base != vid:
+            return ("PERHATIAN: kolom [Sistem] baris ini tidak cocok dengan stempel waktunya (baris dipindah saat "
+                    "program menulis?). Baris tidak diproses; periksa tab Riwayat untuk " + vid + ", perbaiki kolom "
+                    "[Sistem] baris ini, lalu kosongkan [Sistem] Kunci Baris.")
+        if (counted.isdigit() and self.history_counts is not None and vid
+                and int(counted) < self.history_counts.get(vid, 0)):
+            return ("PERHATIAN: status baris ini tertinggal dari tab Riwayat (perubahan lama diterapkan ulang?). "
+                    "Baris tidak diproses; samakan status dan waktu langkah dengan baris terakhir " + vid + " di tab "
+                    "Riwayat, lalu kosongkan [Sistem] Kunci Baris.")
+        return ""
+
+    def _row_keys(self, refs: set) -> list[CellUpdate]:
+        """Every row update carries the row's key in the same write: a write that lands
+        on another row (applied late by the server after a person sorted) then leaves a
+        key that does not match that row's timestamp, and an older write applied again
+        leaves a transition count below the Riwayat's; the next cycle refuses to act on
+        such a row. A row already in that state keeps its key, so it stays flagged
+        until a person checks it."""
         if not self.register.columns.has("kunci"):
             return []
         out = []
-        for ref in refs - keyed:
+        for ref in refs:
             row = self._rows[ref]
-            own = row_guard(row) or row.visit_id
-            have = text(row.raw("kunci"))
-            if own and (not have or have in (own, row.visit_id)):
-                out.append(CellUpdate(self.register.columns.tab, ref, self.register.columns.header["kunci"], own))
+            key = self.row_key(row)
+            if key and not self.row_key_problem(row):
+                out.append(CellUpdate(self.register.columns.tab, ref, self.register.columns.header["kunci"], key))
         return out
 
     def current(self, row: RegisterRow, key: str) -> Any:
@@ -70,6 +108,7 @@ class Changes:
         updates = [CellUpdate(self.register.columns.tab, ref, headers[k], v)
                    for ref, cells in self._cells.items() for k, v in cells.items()
                    if not _same(self._rows[ref].raw(k), v)]
-        updates += self._row_keys({u.ref for u in updates}, {u.ref for u in updates if u.column == headers.get("kunci")})
+        keyed = self._row_keys({u.ref for u in updates})
+        updates = [u for u in updates if u.column != headers.get("kunci")] + keyed
         return WriteBatch(updates=updates + list(self.other), appends=list(self.appends),
                           replaces=list(self.replaces))

@@ -102,7 +102,7 @@ def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: Mail
         events += e
         rejected += r
 
-    changes = Changes(register)
+    changes = Changes(register, ctx.history_tab, history.column_a_counts)
     plan = Plan(batch=None)
     intake = plan_intake(register, changes, now, ctx, {k: v for k, (_, v) in system.items()})
     plan.new_visits = intake.new_visits

@@ -32,6 +32,9 @@ class Tab:
     # For tabs read "append-only" (history): only the header and how many data rows
     # exist are read, not the rows themselves.
     row_count: int | None = None
+    # Append-only tabs: how many rows carry each value of column A (the history's
+    # visit IDs), so a cycle knows how many transitions each visit has.
+    column_a_counts: Mapping[str, int] | None = None
 
     @property
     def data_rows(self) -> int:

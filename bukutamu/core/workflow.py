@@ -89,8 +89,6 @@ def running_step(ctx: "CycleContext", state: str) -> int | None:
 def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx: "CycleContext",
                   officers: list[Officer], link_events: Iterable[LinkEvent], rejections: Iterable[Rejection],
                   facts: MailFacts, skip: set[str]) -> WorkflowResult:
-    from bukutamu.core.register import row_guard
-
     result = WorkflowResult()
     sheet_tz = ctx.sheet_tz or ctx.tz
     by_visit: dict[str, list[LinkEvent]] = {}
@@ -111,11 +109,9 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
             continue  # a finished visit with nothing new: the common case, kept cheap
         notes: list[str] = []
         state = ctx.sop.state_by_label(text(changes.current(row, "status")))
-        guard = text(changes.current(row, "kunci"))
-        if guard and row_guard(row) and guard != row_guard(row) and guard != vid:
-            changes.set(row, "catatan", "PERHATIAN: kolom [Sistem] baris ini tidak cocok dengan stempel "
-                                        "waktunya (baris dipindah saat program menulis?). Baris tidak diproses; "
-                                        "periksa tab Riwayat untuk " + vid + ".")
+        problem = changes.row_key_problem(row)
+        if problem:
+            changes.set(row, "catatan", problem)
             result.log.append(f"{vid}: penjaga baris tidak cocok, baris dilewati")
             _reject_links(changes, by_visit.pop(vid, []), "baris kunjungan perlu diperiksa helpdesk")
             continue

@@ -21,7 +21,8 @@ def google_settings(fake: FakeSheetsAPI, key_file: Path, **store: Any) -> Settin
     options = dict(kind="google", spreadsheet_id=fake.spreadsheet_id, endpoint=fake.url,
                    timeout_seconds=10.0, max_attempts=3)
     options.update(store)
-    return Settings(store=StoreSettings(**options), secrets=Secrets(google_key_file=str(key_file)))
+    return Settings(store=StoreSettings(**options), secrets=Secrets(google_key_file=str(key_file)),
+                    data_dir=Path(key_file).parent / "data")
 
 
 class GoogleHarness:

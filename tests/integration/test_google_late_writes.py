@@ -28,7 +28,7 @@ OFFICERS = [[f"Petugas {i}", b, f"petugas{i}@biro.test", "Ya", ""] for i, b in e
 
 @pytest.fixture
 def office(tmp_path, settings):
-    h = GoogleHarness(tmp_path, timeout_seconds=0.3)  # the client gives up on a slow write quickly
+    h = GoogleHarness(tmp_path, timeout_seconds=0.5)  # the client gives up on a slow write quickly
     h.store.init(tab_specs(settings))
     h.seed("Petugas", ["Nama", "Bidang", "Email", "Aktif", "Email Cadangan"], OFFICERS)
     rng = random.Random(5)
@@ -85,7 +85,7 @@ def verify_with_a_late_write(h, poller, clock, name):
     """The helpdesk verifies ``name``; the cycle's write times out, the retry succeeds,
     and the first attempt stays pending at the server."""
     h.fake.edit_cell(REG, sheet_row(h, name), "Verifikasi KTP", "Sesuai")
-    h.fake.fail_next("late", 1, on=("write",), delay=2)
+    h.fake.fail_next("late", 1, on=("write",), delay=3)
     h.reset_requests()
     step(h, poller, clock)
     assert [e.get("fault") for e in h.fake.requests("write")] == ["late", None]  # timed out, then retried
@@ -161,9 +161,12 @@ def test_normal_cycles_still_cost_one_read_and_at_most_one_write(office):
     assert h.requests() == {"reads": 1, "writes": 0, "other": 0}
 
 
-def test_after_a_restart_a_misplaced_late_write_is_refused_by_the_row_key(office):
-    """A new process (cron `poll --once`) knows nothing of the timed-out write; the row
-    key written with every update still shows the row is not the one written for."""
+@pytest.mark.parametrize("watch_file", ["kept", "lost"])
+def test_after_a_restart_a_misplaced_late_write_is_put_back_or_refused(office, watch_file):
+    """A new process (cron `poll --once`) picks up the watch from the data folder and
+    puts the cells back. Without that file (lost, expired), the row key written with
+    every update still shows the row is not the one written for: no transition, no
+    email, the rows are flagged for the helpdesk."""
     h, settings, poller, clock = office
     before = by_name(h)
     names = sorted(before, key=lambda n: sheet_row(h, n))
@@ -171,6 +174,13 @@ def test_after_a_restart_a_misplaced_late_write_is_refused_by_the_row_key(office
     verify_with_a_late_write(h, poller, clock, target)
     old_row = sheet_row(h, target)
     poller.close()
+    h.store.close()
+    files = list(settings.data_dir.glob("google-tulis-ragu-*.json"))
+    assert len(files) == 1
+    text = files[0].read_text()
+    assert all(r["NIK"] not in text and r["Nama Lengkap"] not in text for r in before.values())  # digests only
+    if watch_file == "lost":
+        files[0].unlink()
     h.fake.sort_rows(REG, "Nama Lengkap", reverse=True)
     victim = rows(h)[old_row - 2]["Nama Lengkap"]
     assert victim != target
@@ -185,13 +195,63 @@ def test_after_a_restart_a_misplaced_late_write_is_refused_by_the_row_key(office
         fresh.close()
         store.close()
     after = by_name(h)
-    assert "PERHATIAN" in after[victim]["[Sistem] Catatan"]  # flagged for the helpdesk
     vid = after[victim]["[Sistem] ID Kunjungan"]
     assert [r["Ke Status"] for r in history(h) if r["ID Kunjungan"] == vid] == ["MENUNGGU VERIFIKASI"]
     assert len(officer_mails(settings)) == 1  # the victim's officer was never emailed
-    # The same late write also carried the SLA note of the guest that sat where the
-    # target sits now: that row is flagged too, and nothing moves backwards.
-    assert after[target]["[Sistem] Status"] in ("TERVERIFIKASI", "PETUGAS DIHUBUNGI")
-    for r in rows(h):
-        own = f"{float(r['Stempel waktu']):.8f}"
-        assert r["[Sistem] Kunci Baris"] == own or "PERHATIAN" in r["[Sistem] Catatan"], r["Nama Lengkap"]
+    if watch_file == "kept":
+        assert after[victim]["[Sistem] Status"] == "MENUNGGU VERIFIKASI"
+        assert after[victim]["[Sistem] Kunci Baris"] == before[victim]["[Sistem] Kunci Baris"]
+        assert after[target]["[Sistem] Status"] == "PETUGAS DIHUBUNGI"
+        assert not any("PERHATIAN" in (r["[Sistem] Catatan"] or "") for r in rows(h))
+        assert store.late_repairs == 1
+        assert not list(settings.data_dir.glob("google-tulis-ragu-*.json"))  # done watching
+    else:
+        assert "PERHATIAN" in after[victim]["[Sistem] Catatan"]  # flagged for the helpdesk
+        # The same late write also carried the SLA note of the guest that sat where the
+        # target sits now: that row is flagged too, and nothing moves backwards.
+        assert after[target]["[Sistem] Status"] in ("TERVERIFIKASI", "PETUGAS DIHUBUNGI")
+        for r in rows(h):
+            own = f"{float(r['Stempel waktu']):.8f}"
+            assert r["[Sistem] Kunci Baris"].partition("#")[0] == own or "PERHATIAN" in r["[Sistem] Catatan"], \
+                r["Nama Lengkap"]
+
+
+@pytest.mark.parametrize("watch_file", ["kept", "lost"])
+def test_after_a_restart_a_late_write_over_newer_values_is_put_back_or_refused(office, watch_file):
+    """The older write lands again after the visit moved on, and a new process runs the
+    next cycle. With the watch file the newer values come back; without it, the row key
+    (the visit's transition count) is below the Riwayat's: the row is flagged, nothing
+    is planned from the older status."""
+    h, settings, poller, clock = office
+    target = sorted(by_name(h))[1]
+    verify_with_a_late_write(h, poller, clock, target)
+    step(h, poller, clock)
+    assert by_name(h)[target]["[Sistem] Status"] == "PETUGAS DIHUBUNGI"
+    poller.close()
+    h.store.close()
+    if watch_file == "lost":
+        for f in settings.data_dir.glob("google-tulis-ragu-*.json"):
+            f.unlink()
+    h.fake.apply_late()
+    assert by_name(h)[target]["[Sistem] Status"] == "TERVERIFIKASI"
+    store = GoogleSheetStore.from_settings(h.settings, sleep=lambda s: None)  # a fresh process
+    fresh = Poller(settings, store, clock=lambda: clock["now"])
+    try:
+        h.fake.edit_cell(REG, sheet_row(h, target), "Aksi Helpdesk", "Tamu Diterima")
+        for _ in range(2):
+            clock["now"] += timedelta(minutes=1)
+            fresh.run_once()
+    finally:
+        fresh.close()
+        store.close()
+    row = by_name(h)[target]
+    vid = row["[Sistem] ID Kunjungan"]
+    moves = [r["Ke Status"] for r in history(h) if r["ID Kunjungan"] == vid]
+    assert len(officer_mails(settings)) == 1
+    if watch_file == "kept":
+        assert row["[Sistem] Status"] == "DILAYANI"
+        assert moves == ["MENUNGGU VERIFIKASI", "TERVERIFIKASI", "PETUGAS DIHUBUNGI", "DILAYANI"]
+    else:
+        assert row["[Sistem] Status"] == "TERVERIFIKASI" and "tertinggal dari tab Riwayat" in row["[Sistem] Catatan"]
+        assert moves == ["MENUNGGU VERIFIKASI", "TERVERIFIKASI", "PETUGAS DIHUBUNGI"]  # nothing from the old status
+        assert row["Aksi Helpdesk"] == "Tamu Diterima"  # not taken: waits for the helpdesk's check

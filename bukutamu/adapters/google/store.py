@@ -23,9 +23,13 @@ Rare extra requests, each documented where it happens:
 
 from __future__ import annotations
 
+import json
 import logging
+from collections import Counter
+import os
 import random as _random
 import time
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import gspread
@@ -34,7 +38,7 @@ from bukutamu.adapters.google.a1 import col_letter, quote_tab
 from bukutamu.adapters.google.credentials import keep_on_endpoint, load_service_account
 from bukutamu.adapters.google.guard import misplaced, plan_repair, repair_ranges
 from bukutamu.adapters.google.http import RetryingHTTPClient, SheetsHTTPError
-from bukutamu.adapters.google.late import WATCH_SECONDS, Uncertain, late_repairs
+from bukutamu.adapters.google.late import WATCH_SECONDS, Digested, Uncertain, dump, late_repairs, load
 from bukutamu.adapters.google.metadata import SpreadsheetInfo
 from bukutamu.adapters.google.setup import run_init
 from bukutamu.adapters.google.writeplan import TabState, WritePlan, plan_write
@@ -51,7 +55,8 @@ GROW_ROWS = 1000
 
 class GoogleSheetStore:
     def __init__(self, client: gspread.Client, spreadsheet_id: str, *, endpoint: str = "",
-                 metadata_max_age: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 metadata_max_age: float = 600.0, clock: Callable[[], float] = time.monotonic,
+                 watch_file: Path | None = None) -> None:
         self._gc = client
         self._http: RetryingHTTPClient = client.http_client  # type: ignore[assignment]
         self.spreadsheet_id = spreadsheet_id
@@ -64,6 +69,9 @@ class GoogleSheetStore:
         self._stale = False
         self._tabs: dict[str, TabState] = {}
         self._uncertain: list[Uncertain] = []  # writes Google may still apply late
+        self._loaded: dict[str, Digested] = {}  # what an earlier process knew (watch file)
+        self._watch_file = watch_file
+        self._watch_read = watch_file is None
         self.repairs = 0  # writes that had to be repaired (rows moved by a person)
         self.late_repairs = 0  # late-applied writes put right
 
@@ -82,7 +90,8 @@ class GoogleSheetStore:
         factory = RetryingHTTPClient.factory(endpoint=store.endpoint, timeout=(min(10.0, read), read),
                                              max_attempts=int(store.max_attempts), sleep=sleep, random=random)
         client = gspread.Client(auth=creds, http_client=factory)
-        return cls(client, store.spreadsheet_id, endpoint=store.endpoint, clock=clock)
+        watch = Path(settings.data_dir) / f"google-tulis-ragu-{store.spreadsheet_id[:40]}.json"
+        return cls(client, store.spreadsheet_id, endpoint=store.endpoint, clock=clock, watch_file=watch)
 
     # -- port ------------------------------------------------------------------
 
@@ -109,6 +118,8 @@ class GoogleSheetStore:
                 raise
             meta = self._refresh_metadata()  # renamed or deleted since we looked
             got = self._fetch_tabs(names, set(append_only), meta)
+        if not self._watch_read:
+            self._load_watch()
         if self._uncertain:
             self._put_back_late_writes(got)
         states: dict[str, TabState] = {}
@@ -118,7 +129,9 @@ class GoogleSheetStore:
             if column_a is not None:  # append-only: header and count, no rows
                 last = max(len(column_a), 1 if any(header) else 0)
                 states[name] = TabState(name, header, {}, last)
-                out[name] = Tab(name=name, header=header, rows=(), row_count=max(last - 1, 0))
+                counts = Counter(str(r[0]) for r in column_a[1:] if r and r[0] not in ("", None))
+                out[name] = Tab(name=name, header=header, rows=(), row_count=max(last - 1, 0),
+                                column_a_counts=dict(counts))
                 continue
             width = len(header)
             rows, kept = [], {}
@@ -131,6 +144,7 @@ class GoogleSheetStore:
             states[name] = TabState(name, header, kept, len(values))
             out[name] = Tab(name=name, header=header, rows=tuple(rows))
         self._tabs = states
+        self._loaded = {}  # this read is what we know now (saved with the next write)
         missing = tuple(n for n in names if n not in got)
         return Snapshot(tabs=out, time_zone=meta.time_zone, missing_tabs=missing)
 
@@ -140,7 +154,7 @@ class GoogleSheetStore:
         plan = plan_write(batch, self._tabs)
         self._ensure_grid(plan)
         body = self._body(plan)
-        uncertain = self._http.uncertain_writes
+        uncertain = getattr(self._http, "uncertain_writes", 0)
         try:
             try:
                 resp = self._spreadsheet().values_batch_update(body)
@@ -151,9 +165,10 @@ class GoogleSheetStore:
                 self._ensure_grid(plan)
                 resp = self._spreadsheet().values_batch_update(self._body(plan))
         finally:
-            if self._http.uncertain_writes != uncertain and plan.guards:
+            if getattr(self._http, "uncertain_writes", 0) != uncertain and plan.guards:
                 # An attempt may still be applied by Google later: watch for it.
                 self._uncertain.append(Uncertain(self._clock(), list(plan.guards)))
+                self._save_watch()  # also when the write failed for good and the process ends
                 log.warning("Google Sheets: penulisan ke sheet harus diulang (waktu habis/galat server); "
                             "percobaan pertama mungkin diterapkan Google belakangan, siklus berikutnya memeriksanya.")
         bad = misplaced(plan.guards, resp.get("responses") or [], self._tabs)
@@ -162,8 +177,12 @@ class GoogleSheetStore:
             self._repair(bad, plan)
         else:
             self._remember(plan)
+        if self._uncertain:
+            self._save_watch()  # what we wrote is what the next process must know
 
     def close(self) -> None:
+        if self._uncertain:
+            self._save_watch()
         self._http.session.close()
 
     def tab_names(self) -> list[str]:
@@ -304,6 +323,41 @@ class GoogleSheetStore:
                 row[c] = None if v == "" else v
             st.rows[g.ref] = tuple(row)
 
+    def _load_watch(self) -> None:
+        """Uncertain writes an earlier process left to watch (poll --once per cycle)."""
+        self._watch_read = True
+        path = self._watch_file
+        if path is None or not path.exists():
+            return
+        try:
+            uncertain, states = load(json.loads(path.read_text(encoding="utf-8")), self._clock(), time.time())
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("Google Sheets: berkas pengawasan penulisan %s rusak; diabaikan.", path.name)
+            uncertain, states = [], {}
+        self._uncertain += uncertain
+        self._loaded = states
+        if not uncertain:
+            self._save_watch()
+
+    def _save_watch(self) -> None:
+        path = self._watch_file
+        if path is None:
+            return
+        now = self._clock()
+        self._uncertain = [u for u in self._uncertain if now - u.at <= WATCH_SECONDS]
+        try:
+            if not self._uncertain:
+                path.unlink(missing_ok=True)
+                return
+            data = dump(self._uncertain, {**self._loaded, **self._tabs}, now, time.time())
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            log.warning("Google Sheets: berkas pengawasan penulisan tidak dapat disimpan (%s); penulisan yang "
+                        "diterapkan terlambat hanya diawasi selama proses ini berjalan.", type(e).__name__)
+
     def _put_back_late_writes(self, got: dict[str, tuple[list, list | None]]) -> None:
         """A write retried after a timeout may have been applied again by Google since
         the last read, on rows a person sorted meanwhile or over a later cycle's values:
@@ -311,7 +365,7 @@ class GoogleSheetStore:
         now = self._clock()
         self._uncertain = [u for u in self._uncertain if now - u.at <= WATCH_SECONDS]
         fresh = {t: values for t, (values, column_a) in got.items() if column_a is None}
-        cells, landed = late_repairs(self._uncertain, self._tabs, fresh)
+        cells, landed = late_repairs(self._uncertain, {**self._loaded, **self._tabs}, fresh)
         if not cells:
             return
         self._spreadsheet().values_batch_update({"valueInputOption": "RAW", "data": repair_ranges(cells)})
@@ -324,6 +378,7 @@ class GoogleSheetStore:
             line[col] = v
         self._uncertain = [u for n, u in enumerate(self._uncertain) if n not in landed]
         self.late_repairs += 1
+        self._save_watch()
         log.warning("Google Sheets: penulisan lama yang sempat habis waktu ternyata diterapkan Google belakangan "
                     "(%d sel, %d baris); sel itu sudah dikembalikan sebelum siklus ini diproses.",
                     len(cells), len({(t, r) for t, r, _ in cells}))

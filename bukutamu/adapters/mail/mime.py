@@ -46,6 +46,10 @@ from bukutamu.core.mail import OutgoingMail
 
 # CRLF line endings, folding at 78, 8-bit-clean headers encoded per RFC 2047.
 SMTP_POLICY = policy.SMTP
+# Serialising: headers stay on one line up to RFC 5322's 998-character limit. Folding a
+# Subject at 78 made some clients show it with a leading space ("Subject:\n [Buku Tamu] …");
+# the body parts were already encoded (quoted-printable, 76-character lines) at build time.
+WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
 
 SUBJECT_MAX = 200
 NAME_MAX = 100
@@ -212,3 +216,8 @@ def envelope_recipients(mail: OutgoingMail) -> list[str]:
         if a.lower() not in {x.lower() for x in out}:
             out.append(a)
     return out
+
+
+def message_bytes(msg: EmailMessage) -> bytes:
+    """The message as sent or stored: CRLF line ends, unfolded headers (WIRE_POLICY)."""
+    return msg.as_bytes(policy=WIRE_POLICY)

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from bukutamu.adapters.mail.mime import MessageBuildError, build_message, make_message_id
+from bukutamu.adapters.mail.mime import MessageBuildError, build_message, message_bytes, make_message_id
 from bukutamu.core.mail import OutgoingMail, SendResult
 
 Clock = Callable[[], datetime]
@@ -56,7 +56,7 @@ class OutboxMailer:
         if target.exists():
             return SendResult(True, message_id)
         try:
-            data = build_message(mail, self.sender, self.sender_name, self._clock()).as_bytes()
+            data = message_bytes(build_message(mail, self.sender, self.sender_name, self._clock()))
         except MessageBuildError as e:
             return SendResult(False, message_id, f"Pesan tidak dapat disusun: {e}", permanent=True)
         try:

@@ -52,7 +52,7 @@ from typing import Any, Callable
 
 import yagmail
 
-from bukutamu.adapters.mail.mime import MessageBuildError, build_message, envelope_recipients, make_message_id
+from bukutamu.adapters.mail.mime import MessageBuildError, build_message, message_bytes, envelope_recipients, make_message_id
 from bukutamu.config import ENV_SMTP_PASSWORD, MailSettings
 from bukutamu.core.mail import OutgoingMail, SendResult
 from bukutamu.errors import ConfigError
@@ -211,7 +211,7 @@ class SmtpMailer:
             recipients = envelope_recipients(mail)
         except MessageBuildError as e:
             return SendResult(False, message_id, f"Pesan tidak dapat disusun: {e}", permanent=True)
-        data = msg.as_bytes(policy=msg.policy)
+        data = message_bytes(msg)
         smtp = None
         try:
             client = self._connection()
