@@ -38,7 +38,7 @@ def run(args) -> int:
 
 def _weekly_job(settings, poller):
     try:
-        from bukutamu.report.weekly import weekly_job
+        from bukutamu.app.report import weekly_job
     except ImportError:
         return None
-    return weekly_job(settings, poller)
+    return weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock)
