@@ -98,5 +98,6 @@ class CycleRunner:
                            len(report.sent), self.journal.pending_count(), plan.log)
 
     def close(self) -> None:
+        self.ctx.memo.clear()  # nothing about guests outlives the poller
         self.notifier.close()
         self.journal.close()

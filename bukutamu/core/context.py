@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Mapping, Protocol
 from zoneinfo import ZoneInfo
 
+from bukutamu.core.memo import KtpMemo
 from bukutamu.core.notices import LinkConfig
 from bukutamu.core.sop import Sop
 
@@ -41,5 +42,7 @@ class CycleContext:
     # The spreadsheet's own time zone: serial numbers are wall-clock in it. Set by
     # plan_cycle from the snapshot; office days and hours use ``tz``.
     sheet_tz: ZoneInfo | None = None
+    # Bounded memo of KTP checks and NIK hashes, kept for this context's poller only.
+    memo: KtpMemo = field(default_factory=KtpMemo, compare=False, repr=False)
 
 

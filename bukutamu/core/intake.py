@@ -55,7 +55,7 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         return result
 
     top = highest_issued((r.visit_id for r in register.rows), system)
-    index = NikIndex.build(register, ctx.nik_key)
+    index = NikIndex.build(register, ctx.nik_key, ctx.memo)
     candidates.sort(key=lambda c: (c[0], c[1]))
     for submitted, _, row, source in candidates:
         day = local_date(submitted, ctx.tz)
