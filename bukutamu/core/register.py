@@ -16,6 +16,9 @@ from bukutamu.core.schema import REGISTER_COLUMNS, ColumnMap, resolve_columns
 from bukutamu.core.sheet import Tab
 
 
+_KEYS = frozenset(c.key for c in REGISTER_COLUMNS)
+
+
 @dataclass(frozen=True)
 class RegisterRow:
     ref: Hashable
@@ -24,8 +27,14 @@ class RegisterRow:
     index: Mapping[str, int]  # column key -> position, shared by all rows of the view
 
     def raw(self, key: str) -> object:
+        """The cell of column ``key``; None when that (optional) column is absent
+        from this sheet. A key that names no register column is a bug: KeyError."""
         i = self.index.get(key)
-        return self.values[i] if i is not None and i < len(self.values) else None
+        if i is None:
+            if key not in _KEYS:
+                raise KeyError(f"no register column {key!r}")
+            return None
+        return self.values[i] if i < len(self.values) else None
 
     def text(self, key: str) -> str:
         return text(self.raw(key))

@@ -354,3 +354,13 @@ def test_an_idle_cycle_plans_nothing_after_the_heartbeat():
     drive(sheet, "MENUNGGU VERIFIKASI")
     plan = sheet.cycle()
     assert not plan.batch and plan.mails == [] and plan.transitions == 0
+
+
+def test_a_misspelt_register_column_key_is_a_bug_not_a_blank():
+    from bukutamu.core.register import read_register
+    sheet = Sheet()
+    drive(sheet, "MENUNGGU VERIFIKASI")
+    row = read_register(sheet.snapshot().tab(T.register)).rows[0]
+    assert row.raw("status") == "MENUNGGU VERIFIKASI"
+    with pytest.raises(KeyError):
+        row.raw("stauts")
