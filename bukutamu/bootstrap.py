@@ -48,9 +48,21 @@ OWNER_FILE = "store.txt"
 
 
 def store_identity(settings: Settings) -> str:
+    """Who owns the data folder: the spreadsheet ID, or the SQLite file's path
+    relative to the folder (so a store copied or moved together with its data
+    folder -- a backup restored elsewhere -- still matches)."""
     if settings.store.kind == "google":
         return f"google {settings.store.spreadsheet_id}"
-    return f"embedded {settings.store.path.resolve()}"
+    target = settings.store.path.resolve()
+    try:
+        return f"embedded {Path(os.path.relpath(target, settings.data_dir.resolve())).as_posix()}"
+    except ValueError:  # another drive (Windows)
+        return f"embedded {target}"
+
+
+def _shown(identity: str, folder: Path) -> str:
+    kind, _, what = identity.partition(" ")
+    return f"spreadsheet {what}" if kind == "google" else os.path.normpath(folder / what)
 
 
 def claim_data_dir(settings: Settings, *, write: bool = True) -> Path:
@@ -69,9 +81,9 @@ def claim_data_dir(settings: Settings, *, write: bool = True) -> Path:
         raise ConfigError(f"Berkas {marker} tidak bisa dibaca; periksa izin folder data.") from None
     if owner and owner != me:
         raise ConfigError(
-            f"Folder data {folder} dipakai store lain ({owner.split(' ', 1)[-1]}). Setiap store butuh folder "
+            f"Folder data {folder} dipakai store lain ({_shown(owner, folder)}). Setiap store butuh folder "
             "data sendiri (jurnal email, kunci HMAC): atur store.data_dir ke folder lain untuk store ini. "
-            f"Bila store itu memang dipindah ke {me.split(' ', 1)[-1]}, hapus berkas {marker}.")
+            f"Bila store itu memang dipindah ke {_shown(me, folder)}, hapus berkas {marker}.")
     if not owner and write:
         folder.mkdir(parents=True, exist_ok=True)
         marker.write_text(me + "\n", encoding="utf-8")

@@ -47,7 +47,8 @@ timeout, so a server that answers late is simply waited for and stores one copy
 (tests/e2e/test_slow_smtp.py). Only when even that wait passes, or the connection
 drops before the answer, is the outcome unknown: the result is ``uncertain``, the
 message stays pending with the same Message-ID, this call sends nothing more, and
-the journal resends it after its backoff. If the server had in fact accepted the
+the journal resends it after its backoff (counted from the cycle's ``now``, so
+after a wait longer than the backoff that is the next cycle). If the server had in fact accepted the
 first attempt, the recipient gets a second copy with the same Message-ID -- what
 remains of the window; closing it would need the server to tell us (DSN/IMAP
 lookups of the sent message), which SMTP submission does not offer.

@@ -23,7 +23,7 @@ from bukutamu.adapters.mail.outbox import OutboxMailer
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.commands._common import say, settings_from, warn
 from bukutamu.config import LinkSettings
-from bukutamu.engine import Poller, create_key, journal_path, lock_path
+from bukutamu.engine import OWNER_FILE, Poller, create_key, journal_path, lock_path
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
 
@@ -55,6 +55,19 @@ def ensure_demo_store(store: SqliteSheetStore, register_tab: str) -> None:
         raise BukutamuError(
             f"Store {store.path} sudah berisi kunjungan yang bukan data demo; demo tidak akan menimpanya. "
             "Jalankan demo di folder lain, misalnya: BUKUTAMU_DATA=/tmp/bukutamu-demo bukutamu demo")
+
+
+def keep_aside(paths) -> None:
+    """Rename instead of delete: ``jurnal-email.sqlite`` -> ``jurnal-email.sqlite.sebelum-demo-<time>``."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for path in paths:
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if p.exists():
+                aside = p.with_name(f"{path.name}.sebelum-demo-{stamp}{p.name[len(path.name):]}")
+                p.rename(aside)
+                if p == path:
+                    warn(f"{p} mungkin milik store lain (folder data lama tanpa {OWNER_FILE}); "
+                         f"disimpan sebagai {aside}, bukan dihapus.")
 
 
 def demo_settings(settings):
@@ -91,10 +104,13 @@ def run(args) -> int:
         try:
             store.init(tab_specs(settings))
             ensure_demo_store(store, settings.tabs.register)
+            unclaimed = not (settings.data_dir / OWNER_FILE).exists()
             create_key(settings, has_visits=False)  # demo data only: nothing depends on an earlier key
             t = settings.tabs
             store.clear_tabs([t.register, t.history, t.queue, t.system, t.officers, t.confirmations, t.feedback])
             store.set_meta(DEMO_MARK, "1")
+            if unclaimed:  # a folder from before per-store data folders: maybe another store's journal
+                keep_aside([journal_path(settings), settings.mail.outbox])
             journal_path(settings).unlink(missing_ok=True)
             shutil.rmtree(settings.mail.outbox, ignore_errors=True)
             store.append_rows(t.officers, [list(o[:5]) for o in OFFICERS])

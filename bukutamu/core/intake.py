@@ -89,6 +89,6 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         if transition.target != "DUPLIKAT":
             v = visit_facts(row, changes, sheet_tz)
             if v.guest_email:
-                result.mails.append(guest_queue_mail(v, ctx.office_name))
+                result.mails.append(guest_queue_mail(v, ctx.office_name, ctx.helpdesk_email))
     result.log.append(f"{result.new_visits} kunjungan baru terdaftar")
     return result

@@ -30,6 +30,17 @@ class VisitFacts:
     guest_email: str
     registered: datetime | None
     cycle: int  # service cycle (putaran layanan)
+    guest_sex: str = ""  # as the form has it ("Laki-laki" / "Perempuan" / "")
+
+
+def honorific(sex: str) -> str:
+    """How a letter addresses the guest: Bapak, Ibu, or Bapak/Ibu when unknown."""
+    s = (sex or "").strip().casefold()
+    if s.startswith(("laki", "pria")) or s == "l":
+        return "Bapak"
+    if s.startswith(("perempuan", "wanita")) or s == "p":
+        return "Ibu"
+    return "Bapak/Ibu"
 
 
 @dataclass(frozen=True)
@@ -75,9 +86,18 @@ def feedback_link(v: VisitFacts, cfg: LinkConfig, key: bytes, now: datetime) -> 
                                                cfg.feedback_entry_token: token})
 
 
+def _closing(office: str, contact: str) -> list[str]:
+    lines = ["Hormat kami,", office or "Buku Tamu"]
+    if contact:
+        lines.append(f"Kontak helpdesk: {contact}")
+    return lines
+
+
 def _page(office: str, title: str, rows: list[tuple[str, str]], paragraphs: list[str],
-          buttons: dict[str, str]) -> str:
+          buttons: dict[str, str], greeting: str = "", contact: str = "") -> str:
     e = html.escape
+    if greeting:
+        paragraphs = [greeting] + paragraphs
     cells = "".join(
         f'<tr><td style="padding:4px 12px 4px 0;color:#555;vertical-align:top">{e(k)}</td>'
         f'<td style="padding:4px 0;font-weight:bold">{e(v)}</td></tr>' for k, v in rows)
@@ -94,19 +114,25 @@ def _page(office: str, title: str, rows: list[tuple[str, str]], paragraphs: list
         f'<tr><td><div style="font-size:12px;color:#777">{e(office)}</div>'
         f'<h2 style="margin:8px 0 12px 0;font-size:18px">{e(title)}</h2>'
         f'<table role="presentation" cellpadding="0" cellspacing="0">{cells}</table>{paras}'
-        f'<div>{btns}</div></td></tr></table></td></tr></table></body></html>')
+        f'<div>{btns}</div>'
+        f'<p style="margin:20px 0 0 0;color:#444">{"<br>".join(e(x) for x in _closing(office, contact))}</p>'
+        '</td></tr></table></td></tr></table></body></html>')
 
 
-def _text(title: str, rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str]) -> str:
-    lines = [title, ""] + [f"{k}: {v}" for k, v in rows] + [""] + paragraphs
+def _text(title: str, rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str],
+          greeting: str = "", office: str = "", contact: str = "") -> str:
+    lines = ([greeting, ""] if greeting else []) + [title, ""] + [f"{k}: {v}" for k, v in rows] + [""] + paragraphs
     lines += [f"{label}: {url}" for label, url in buttons.items()]
+    lines += [""] + _closing(office, contact)
     return "\n".join(lines) + "\n"
 
 
 def _mail(key: MailKey, to: tuple[str, ...], subject: str, office: str, title: str,
-          rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str]) -> OutgoingMail:
-    return OutgoingMail(key=str(key), to=to, subject=subject, html=_page(office, title, rows, paragraphs, buttons),
-                        text=_text(title, rows, paragraphs, buttons))
+          rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str],
+          greeting: str = "", contact: str = "") -> OutgoingMail:
+    return OutgoingMail(key=str(key), to=to, subject=subject,
+                        html=_page(office, title, rows, paragraphs, buttons, greeting, contact),
+                        text=_text(title, rows, paragraphs, buttons, greeting, office, contact))
 
 
 def _visit_rows(v: VisitFacts) -> list[tuple[str, str]]:
@@ -119,7 +145,8 @@ def _visit_rows(v: VisitFacts) -> list[tuple[str, str]]:
 
 
 def officer_notice(v: VisitFacts, to: str, office: str, links: dict[str, str],
-                   guest_note: str = "", routing_note: str = "", attempt: int = 1) -> OutgoingMail:
+                   guest_note: str = "", routing_note: str = "", attempt: int = 1, officer_name: str = "",
+                   contact: str = "") -> OutgoingMail:
     """``routing_note`` says why this copy goes to a backup or the helpdesk (e.g. no
     officer for the bidang), so the reader knows to pass it on."""
     again = v.cycle > 1
@@ -134,27 +161,33 @@ def officer_notice(v: VisitFacts, to: str, office: str, links: dict[str, str],
         paras.append("Tekan tombol di bawah saat tamu diterima dan saat layanan selesai.")
     else:
         paras.append("Sampaikan ke helpdesk saat tamu diterima dan saat layanan selesai.")
-    subject = f"[Buku Tamu] {'Layanan ulang' if again else 'Tamu'} {v.queue}: {v.name} ({v.institution or '-'})"
+    what = f"Layanan ulang (putaran {v.cycle})" if again else "Tamu"
+    subject = f"[Buku Tamu] {what} {v.queue}: {v.name} ({v.institution or '-'})"
     key = MailKey(v.visit_id, MailKind.OFFICER_NOTICE, v.cycle, attempt=attempt)
-    return _mail(key, (to,), subject, office, title,
-                 _visit_rows(v), paras, links)
+    greeting = f"Yth. Bapak/Ibu {officer_name}," if officer_name else "Yth. Bapak/Ibu Petugas,"
+    return _mail(key, (to,), subject, office, title, _visit_rows(v), paras, links, greeting, contact)
 
 
-def guest_queue_mail(v: VisitFacts, office: str) -> OutgoingMail:
+def _guest_greeting(v: VisitFacts) -> str:
+    return f"Yth. {honorific(v.guest_sex)} {v.name}," if v.name else "Yth. Bapak/Ibu,"
+
+
+def guest_queue_mail(v: VisitFacts, office: str, contact: str = "") -> OutgoingMail:
     paras = ["Terima kasih telah mengisi buku tamu. Tunjukkan KTP asli Anda kepada helpdesk untuk "
              "verifikasi, lalu tunggu nomor antrian Anda dipanggil."]
     rows = [("No. Antrian", v.queue), ("Nama", v.name), ("Keperluan", v.purpose or "-")]
     return _mail(MailKey(v.visit_id, MailKind.GUEST_QUEUE), (v.guest_email,),
                  f"[Buku Tamu] Nomor antrian Anda {v.queue}", office, f"Nomor antrian Anda: {v.queue}",
-                 rows, paras, {})
+                 rows, paras, {}, _guest_greeting(v), contact)
 
 
-def guest_feedback_mail(v: VisitFacts, office: str, link: str) -> OutgoingMail:
+def guest_feedback_mail(v: VisitFacts, office: str, link: str, contact: str = "") -> OutgoingMail:
     paras = ["Layanan Anda telah selesai. Apakah layanan yang Anda terima sudah cukup? "
              "Mohon isi umpan balik singkat melalui tautan di bawah."]
     return _mail(MailKey(v.visit_id, MailKind.GUEST_FEEDBACK, v.cycle), (v.guest_email,),
                  f"[Buku Tamu] Umpan balik layanan {v.queue}", office, "Bagaimana layanan kami?",
-                 [("No. Antrian", v.queue), ("Nama", v.name)], paras, {"Isi umpan balik": link})
+                 [("No. Antrian", v.queue), ("Nama", v.name)], paras, {"Isi umpan balik": link},
+                 _guest_greeting(v), contact)
 
 
 def escalation_mail(v: VisitFacts, to: tuple[str, ...], office: str, step_name: str, step: int,
@@ -164,4 +197,4 @@ def escalation_mail(v: VisitFacts, to: tuple[str, ...], office: str, step_name: 
     rows = _visit_rows(v) + [("Petugas", officer or "-")]
     return _mail(MailKey(v.visit_id, MailKind.ESCALATION, step=step), to,
                  f"[Buku Tamu] TERLAMBAT {v.queue}: {step_name} +{over:.0f} mnt", office,
-                 "Peringatan SLA: langkah SOP terlambat", rows, paras, {})
+                 "Peringatan SLA: langkah SOP terlambat", rows, paras, {}, "Yth. Tim Helpdesk dan Pimpinan,")

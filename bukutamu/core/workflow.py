@@ -75,7 +75,7 @@ def visit_facts(row: RegisterRow, changes: "Changes", tz) -> VisitFacts:
         institution=row.text("instansi"), purpose=row.text("keperluan"), bidang=row.text("bidang"),
         nik_masked=mask_nik(row.raw("nik")), guest_email=row.text("email") if "@" in row.text("email") else "",
         registered=parse_datetime(changes.current(row, "waktu_daftar"), tz),
-        cycle=int(float(text(changes.current(row, "putaran")) or 1)))
+        cycle=int(float(text(changes.current(row, "putaran")) or 1)), guest_sex=row.text("jenis_kelamin"))
 
 
 def running_step(ctx: "CycleContext", state: str) -> int | None:
@@ -289,7 +289,9 @@ def _officer_mail(row, changes, ctx, officers, now, facts, notes, guest_note="")
     key = MailKey(facts_v.visit_id, MailKind.OFFICER_NOTICE, facts_v.cycle, attempt=len(sent) + 1)
     return officer_notice(facts_v, who.email, ctx.office_name, links,
                           guest_note or row.text("catatan_helpdesk"),
-                          routing_note=who.note, attempt=key.attempt)
+                          routing_note=who.note, attempt=key.attempt,
+                          officer_name="" if who.note else who.officer_name,  # a backup is not the officer
+                          contact=ctx.helpdesk_email)
 
 
 def _due_mails(row, changes, ctx, officers, now, facts, notes, state: str) -> list[OutgoingMail]:
@@ -304,7 +306,7 @@ def _due_mails(row, changes, ctx, officers, now, facts, notes, state: str) -> li
         link = feedback_link(v, ctx.links, ctx.nik_key, now)
         key = str(MailKey(v.visit_id, MailKind.GUEST_FEEDBACK, v.cycle))
         if v.guest_email and link and key not in facts.known:
-            out.append(guest_feedback_mail(v, ctx.office_name, link))
+            out.append(guest_feedback_mail(v, ctx.office_name, link, ctx.helpdesk_email))
     return out
 
 

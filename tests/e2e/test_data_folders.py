@@ -78,8 +78,7 @@ def test_demo_beside_an_office_store_leaves_the_office_data_alone(tmp_path):
     mails = sorted(p.name for p in (folder / "outbox").glob("*.eml"))
     assert before and mails
 
-    for _ in range(2):  # the second run replaces the first demo's data
-        assert "Laporan SLA" in cli(tmp_path, "demo", "--tamu-per-hari", "4-6", "--tanpa-progres").stdout
+    assert "Laporan SLA" in cli(tmp_path, "demo", "--tamu-per-hari", "4-6", "--tanpa-progres").stdout
 
     assert journal_rows(folder / "jurnal-email.sqlite") == before
     assert (folder / "kunci-hmac").read_bytes() == key
@@ -187,3 +186,33 @@ def test_two_stores_configured_onto_one_data_folder_are_refused(tmp_path):
     assert "[GAGAL] Folder data store ini" in cli(tmp_path, "--config", demo, "check", check=False).stdout
     assert journal_rows(tmp_path / "data" / "jurnal-email.sqlite") == before
     assert len(eml_to(tmp_path / "data" / "outbox", "tamu.kantor@contoh.test")) == 1
+
+
+def test_demo_keeps_aside_a_journal_from_before_per_store_folders(tmp_path):
+    # before this version every store wrote ./data/jurnal-email.sqlite and ./data/outbox
+    office = config(tmp_path, "kantor", "data/kantor.sqlite", f'data_dir = "{tmp_path / "data"}"\n')
+    cli(tmp_path, "--config", office, "init")
+    cli(tmp_path, "--config", office, "import-csv", one_guest(tmp_path, "Tamu Kantor", "tamu.kantor@contoh.test"))
+    cli(tmp_path, "--config", office, "poll", "--once")
+    before = journal_rows(tmp_path / "data" / "jurnal-email.sqlite")
+    (tmp_path / "data" / "store.txt").unlink()  # as an old version left the folder
+    p = cli(tmp_path, "demo", "--tamu-per-hari", "4-6", "--tanpa-progres")
+    assert "bukan dihapus" in p.stderr
+    kept = next((tmp_path / "data").glob("jurnal-email.sqlite.sebelum-demo-*[0-9]"))
+    assert journal_rows(kept) == before
+    old_outbox = next((tmp_path / "data").glob("outbox.sebelum-demo-*"))
+    assert len(eml_to(old_outbox, "tamu.kantor@contoh.test")) == 1
+
+
+def test_a_store_moved_together_with_its_data_folder_keeps_working(tmp_path):
+    import shutil
+    old = config(tmp_path, "lama", "kantor/kantor.sqlite")
+    cli(tmp_path, "--config", old, "init")
+    cli(tmp_path, "--config", old, "import-csv", one_guest(tmp_path, "Tamu Kantor", "tamu.kantor@contoh.test"))
+    cli(tmp_path, "--config", old, "poll", "--once")
+    shutil.copytree(tmp_path / "kantor", tmp_path / "server-baru")  # a backup restored elsewhere
+    new = config(tmp_path, "baru", "server-baru/kantor.sqlite")
+    assert "0 kunjungan baru" in cli(tmp_path, "--config", new, "poll", "--once").stdout
+    out = cli(tmp_path, "--config", new, "check", check=False).stdout
+    assert f"[INFO] Folder data store ini: {tmp_path / 'server-baru' / 'kantor.sqlite-data'}" in out
+    assert "[ OK ] Kunci HMAC" in out

@@ -130,6 +130,12 @@ def test_every_guest_with_an_email_gets_their_own_queue_number_mail_over_two_day
         row = next(r for r in office.rows() if r["Email"] == g.email)
         assert by_guest[g.email].endswith(row["[Sistem] No. Antrian"])  # their own number
     assert len({m.message_id for m in queue_mails}) == 10
+    for g in guests:  # a proper letter: salutation by sex and name, closing, office contact
+        m = next(m for m in queue_mails if m.rcpt_tos == [g.email])
+        text = m.message.get_body(("plain",)).get_content()
+        title = "Bapak" if g.sex == "LAKI-LAKI" else "Ibu"
+        assert text.startswith(f"Yth. {title} {g.name},")
+        assert "Hormat kami," in text and "Kontak helpdesk: helpdesk@biro.test" in text
     assert {r["[Sistem] No. Antrian"] for r in office.rows() if r["[Sistem] ID Kunjungan"].startswith("20261124")} \
         == {"A-001", "A-002", "A-003", "A-004"}
 
@@ -309,7 +315,11 @@ def test_an_unused_round_one_link_cannot_close_round_two(office, smtp):
     assert office.row(vid)["[Sistem] Status"] == "DILAYANI"
     konf = office.harness.table("Konfirmasi")
     assert "putaran layanan sebelumnya" in konf[-1][-1]
-    round2 = {p["entry.103"]: p for p in link_params(smtp.messages[-1].message, OFFICER_FORM)}
+    again = smtp.messages[-1]
+    assert again.message["Subject"].startswith("[Buku Tamu] Layanan ulang (putaran 2) A-001: ")
+    assert b"\r\nSubject: [Buku Tamu] Layanan ulang" in again.data  # never folded onto a continuation line
+    assert again.message.get_body(("plain",)).get_content().startswith("Yth. Bapak/Ibu Lia Petugas,")
+    round2 = {p["entry.103"]: p for p in link_params(again.message, OFFICER_FORM)}
     add_form_row(office.harness, "Konfirmasi", {
         "Stempel waktu": datetime_to_serial(at(MON, 9, 5), WIB), "ID Kunjungan": vid,
         "Token": round2["Layanan Selesai"]["entry.102"], "Aksi": "Layanan Selesai"})
