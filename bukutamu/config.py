@@ -365,7 +365,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     if mail.kind == "smtp" and not mail.host:
         raise ConfigError("mail.host: wajib diisi untuk mail.kind = \"smtp\" (misalnya smtp.gmail.com).")
     if mail.user and "@" not in mail.user:
-        # yagmail would silently append "@gmail.com" (PITFALLS.md).
+        # yagmail would silently append "@gmail.com".
         raise ConfigError("mail.user: tulis alamat lengkap dengan @ (misalnya helpdesk@kantor.go.id).")
     m.done()
 

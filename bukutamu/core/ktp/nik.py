@@ -1,4 +1,4 @@
-"""NIK (Nomor Induk Kependudukan) parsing and validation, rules 1-12 of KTP_RULES.md.
+"""NIK (Nomor Induk Kependudukan) parsing and validation, rules 1-12 (numbered in the code below).
 
 ``PP KK CC DDMMYY SSSS``: province, kab/kota, kecamatan where the NIK was first
 issued (never changes), day of birth (+40 for women), month, year, serial.
