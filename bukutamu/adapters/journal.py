@@ -37,7 +37,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
-from bukutamu.core.mail import Attachment, InlineImage, OutgoingMail
+from bukutamu.core.mail import Attachment, InlineImage, MailKey, OutgoingMail
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -53,11 +53,29 @@ CREATE TABLE IF NOT EXISTS mail (
     message_id      TEXT NOT NULL DEFAULT '',
     sent_at         TEXT,
     failed_at       TEXT,
-    reflected       INTEGER NOT NULL DEFAULT 0
+    reflected       INTEGER NOT NULL DEFAULT 0,
+    visit_id        TEXT,
+    role            TEXT,
+    kind            TEXT,
+    round           INTEGER
 );
 CREATE INDEX IF NOT EXISTS mail_due ON mail (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS mail_sent ON mail (state, reflected, sent_at);
 """
+# The typed key (core.mail.MailKey) of a visit's message, beside its text form: the
+# visit, the recipient's role, the kind and the round. NULL for keys that are not
+# about a visit (weekly report, admin alert).
+_TYPED = (("visit_id", "TEXT"), ("role", "TEXT"), ("kind", "TEXT"), ("round", "INTEGER"))
+_TYPED_INDEX = "CREATE INDEX IF NOT EXISTS mail_visit ON mail (visit_id, kind, round)"
+
+
+def typed(key: str) -> tuple:
+    """(visit_id, role, kind, round) of a journal key; Nones when it is not a visit's."""
+    k = MailKey.parse(key)
+    if k is None:
+        return (None, None, None, None)
+    kind = f"{k.kind.value}-{k.step}" if k.step is not None else k.kind.value
+    return (k.visit_id, k.kind.recipient_role, kind, k.round)
 
 
 # --- serialization -----------------------------------------------------------
@@ -150,6 +168,15 @@ class MailJournal:
         with self._tx():
             for stmt in filter(str.strip, _SCHEMA.split(";")):
                 self._db.execute(stmt)
+            have = {r[1] for r in self._db.execute("PRAGMA table_info(mail)")}
+            if any(name not in have for name, _ in _TYPED):  # a journal from before typed keys
+                for name, kind in _TYPED:
+                    if name not in have:
+                        self._db.execute(f"ALTER TABLE mail ADD COLUMN {name} {kind}")
+                keys = [k for (k,) in self._db.execute("SELECT key FROM mail")]
+                self._db.executemany("UPDATE mail SET visit_id = ?, role = ?, kind = ?, round = ? WHERE key = ?",
+                                     [(*typed(k), k) for k in keys])
+            self._db.execute(_TYPED_INDEX)
 
     # --- plumbing --------------------------------------------------------------
 
@@ -184,8 +211,9 @@ class MailJournal:
         key is already known in any state."""
         with self._tx() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO mail (key, state, payload, created_at, next_attempt_at) "
-                "VALUES (?, 'pending', ?, ?, ?)", (mail.key, mail_to_json(mail), _ts(at), _ts(at)))
+                "INSERT OR IGNORE INTO mail (key, state, payload, created_at, next_attempt_at, visit_id, role, kind, "
+                "round) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?)",
+                (mail.key, mail_to_json(mail), _ts(at), _ts(at), *typed(mail.key)))
             return cur.rowcount == 1
 
     def mark_sent(self, key: str, at: datetime, message_id: str = "") -> None:
@@ -240,16 +268,23 @@ class MailJournal:
 
     def known_keys(self, visits: Iterable[str] | None = None) -> frozenset[str]:
         """The keys the journal holds, whatever their state (the plan skips them):
-        all of them, or only those of the given visit IDs (keys start with
-        ``<visit ID>/``: one primary-key range per visit, so a cycle reads what its
-        open visits need, not every key ever recorded)."""
+        all of them, or only those of the given visit IDs (by the typed key's visit
+        column, indexed: a cycle reads what its open visits need, not every key ever
+        recorded)."""
         if visits is None:
             return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
         out: set[str] = set()
-        query = "SELECT key FROM mail WHERE key >= ? AND key < ?"
-        for visit in sorted(set(visits)):
-            out.update(k for (k,) in self._db.execute(query, (visit + "/", visit + "0")))  # "0" follows "/"
+        wanted = sorted(set(visits))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            out.update(k for (k,) in self._db.execute(
+                f"SELECT key FROM mail WHERE visit_id IN ({','.join('?' * len(chunk))})", chunk))
         return frozenset(out)
+
+    def keys_of(self, visit_id: str) -> list[MailKey]:
+        """The typed keys recorded for one visit (any state), by kind and round."""
+        rows = self._db.execute("SELECT key FROM mail WHERE visit_id = ? ORDER BY kind, round, key", (visit_id,))
+        return [k for k in (MailKey.parse(key) for (key,) in rows) if k is not None]
 
     def pending_count(self) -> int:
         """How many messages wait to be sent (no payload is read)."""
