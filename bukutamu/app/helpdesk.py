@@ -131,3 +131,25 @@ def save_helpdesk_input(store, register_tab: str, renames: Mapping[str, str], so
         if store.edit_visit(register_tab, header["visit_id"], row.visit_id, values, unless_changed=guard):
             return Saved(row.visit_id, row.text("antrian"), row.text("status"), len(values))
     raise InputRefused("Kunjungan ini sedang berubah terus (poller menulis); coba lagi sebentar lagi.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one helpdesk input: accepted (saved, applied by the next cycle)
+    or refused, with the reason in Indonesian (nothing saved)."""
+
+    accepted: bool
+    reason: str = ""
+    saved: Saved | None = None
+
+
+def helpdesk_action(store, register_tab: str, renames: Mapping[str, str], sop: Sop, wanted: str,
+                    given: HelpdeskInput, now: datetime) -> Outcome:
+    """The helpdesk use case for any front end (CLI, web desk): verify, correct a
+    field, add a note or advance a step. Never raises for a refusal or an unknown
+    visit; the reason says what applies now."""
+    try:
+        saved = save_helpdesk_input(store, register_tab, renames, sop, wanted, given, now)
+    except (InputRefused, VisitNotFound) as e:
+        return Outcome(False, str(e))
+    return Outcome(True, "", saved)
