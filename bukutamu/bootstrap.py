@@ -167,7 +167,13 @@ def cycle_context(settings: Settings, sop: Sop, key: bytes) -> CycleContext:
         feedback_tab=t.feedback, office_name=settings.office.name, helpdesk_email=settings.office.helpdesk_email,
         supervisor_email=settings.office.supervisor_email,
         links=settings.links,
-        calendar=office_calendar(settings), version=__version__)
+        calendar=office_calendar(settings), version=__version__, phones=phone_numbers())
+
+
+def phone_numbers():
+    """The phone-number plan for the KTP field checks."""
+    from bukutamu.adapters.phone import PHONE_NUMBERS
+    return PHONE_NUMBERS
 
 
 def office_calendar(settings: Settings):

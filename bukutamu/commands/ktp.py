@@ -12,6 +12,7 @@ import re
 import sys
 from datetime import date
 
+from bukutamu.adapters.phone import PHONE_NUMBERS
 from bukutamu.core.ktp import NOT_ASKED, KtpCheck, check_guest, mask_nik
 from bukutamu.core.ktp.fields import SEX_LABELS
 
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         sex=sex if sex is not None else NOT_ASKED,
         name=name if name is not None else NOT_ASKED,
         today=office_today(args),
+        phones=PHONE_NUMBERS,
     )
     masked = mask_nik(args.nik)
     print(json.dumps(as_json(check, masked), ensure_ascii=False) if getattr(args, "json", False)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bukutamu.core.ktp import (NOT_ASKED, KtpCheck, other_visit_findings,
                                parse_birth_date)
+from bukutamu.core.ktp.fields import PhoneNumbers
 from bukutamu.core.memo import KtpMemo
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, RegisterView
@@ -35,13 +36,14 @@ _FIELDS = ("nama", "jenis_kelamin", "tanggal_lahir", "telepon", "email")
 _ALWAYS = {"nama", "telepon", "email"}  # checked even when blank (blank phone/email are fine)
 
 
-def check_row(row: RegisterRow, register: RegisterView, today: date, memo: KtpMemo | None = None) -> KtpCheck:
+def check_row(row: RegisterRow, register: RegisterView, today: date, memo: KtpMemo | None = None,
+              phones: PhoneNumbers | None = None) -> KtpCheck:
     """The KTP rules on one row, with only the fields this form asks."""
     has = register.columns.has
     # Sex and date of birth left blank count as not asked: a Google Form enforces its
     # required questions, so a blank means the form (or a CSV import) did not ask.
     values = tuple(row.raw(k) if has(k) and (k in _ALWAYS or row.text(k)) else NOT_ASKED for k in _FIELDS)
-    return (memo or KtpMemo(1, 1)).check(row.raw("nik"), values, today)
+    return (memo or KtpMemo(1, 1)).check(row.raw("nik"), values, today, phones)
 
 
 @dataclass
@@ -91,7 +93,7 @@ class NikIndex:
 
 def assess_new_visit(row: RegisterRow, register: RegisterView, submitted: datetime, day: date,
                      ctx: "CycleContext", index: NikIndex) -> Decision:
-    check = check_row(row, register, submitted.astimezone(ctx.tz).date(), ctx.memo)
+    check = check_row(row, register, submitted.astimezone(ctx.tz).date(), ctx.memo, ctx.phones)
     others = index.others(row)
     check = check.plus(*other_visit_findings(check.name, check.birth_date,
                                               [o.name_and_birth(submitted.astimezone(ctx.tz).date()) for o in others]))

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Mapping, Protocol
 from zoneinfo import ZoneInfo
 
+from bukutamu.core.ktp.fields import PhoneNumbers
 from bukutamu.core.memo import KtpMemo
 from bukutamu.core.notices import LinkConfig
 from bukutamu.core.sop import Sop
@@ -44,5 +45,7 @@ class CycleContext:
     sheet_tz: ZoneInfo | None = None
     # Bounded memo of KTP checks and NIK hashes, kept for this context's poller only.
     memo: KtpMemo = field(default_factory=KtpMemo, compare=False, repr=False)
+    # The phone-number plan the KTP checks use (adapters/phone.py); needed when the form asks a phone.
+    phones: PhoneNumbers | None = field(default=None, compare=False, repr=False)
 
 

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from datetime import date
 
 from bukutamu.core.ktp import KtpCheck, check_guest, nik_hash
+from bukutamu.core.ktp.fields import PhoneNumbers
 from bukutamu.core.ktp.nik import normalise
 
 
@@ -43,13 +44,13 @@ class KtpMemo:
         self.checks = _Bounded(checks)
         self.digests = _Bounded(digests)
 
-    def check(self, nik: object, values: tuple, today: date) -> KtpCheck:
+    def check(self, nik: object, values: tuple, today: date, phones: PhoneNumbers | None = None) -> KtpCheck:
         key = (hash((nik, values)), today)
         hit = self.checks.get(key)
         if hit is _MISSING or hit[0] != (nik, values):
             name, sex, birth, phone, email = values
             hit = ((nik, values), check_guest(nik=nik, name=name, sex=sex, birth_date=birth, phone=phone,
-                                              email=email, today=today))
+                                              email=email, today=today, phones=phones))
             self.checks.put(key, hit)
         return hit[1]
 

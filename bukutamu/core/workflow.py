@@ -121,7 +121,7 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
 
         check = None
         if state.code in ("MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN"):
-            check = check_row(row, register, now.astimezone(ctx.tz).date(), ctx.memo)
+            check = check_row(row, register, now.astimezone(ctx.tz).date(), ctx.memo, ctx.phones)
             # Rule 13 again after a correction: the NIK may now be another visit's.
             index = index or NikIndex.build(register, ctx.nik_key, ctx.memo)
             others = [o.name_and_birth(now.astimezone(ctx.tz).date()) for o in index.others(row) if o.visit_id != vid]

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "bukutamu"
-# Pure third-party code core still uses. phonenumbers: the phone-number plan of the
-# KTP field checks (no I/O); to be injected like the calendar.
-CORE_THIRD_PARTY = {"phonenumbers"}
+# Third-party code core may use: none (the calendar and the phone-number plan are
+# adapters handed to the core).
+CORE_THIRD_PARTY: set[str] = set()
 
 
 def modules() -> dict[str, tuple[Path, bool]]:

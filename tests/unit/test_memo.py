@@ -30,7 +30,7 @@ def test_a_corrected_nik_is_hashed_again():
 
 def test_checks_are_bounded_and_answer_the_same():
     memo = KtpMemo(checks=3)
-    values = ("Budi Santosa", NOT_ASKED, NOT_ASKED, "081234567890", "")
+    values = ("Budi Santosa", NOT_ASKED, NOT_ASKED, NOT_ASKED, "")
     first = memo.check(synthetic(1), values, TODAY)
     for i in range(10):
         memo.check(synthetic(i), values, TODAY)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bukutamu.adapters.phone import PHONE_NUMBERS
 from bukutamu.config import DEFAULT_SOP, load_settings
 from bukutamu.core.cells import datetime_to_serial
 from bukutamu.core.context import CycleContext
@@ -36,7 +37,7 @@ T = SETTINGS.tabs
 CTX = CycleContext(tz=WIB, register_tab=T.register, history_tab=T.history, queue_tab=T.queue, system_tab=T.system,
                    queue_prefix="A", sop=SOP, nik_key=SETTINGS.secrets.hmac_key, officers_tab=T.officers,
                    confirmations_tab=T.confirmations, feedback_tab=T.feedback, office_name="Biro Uji",
-                   helpdesk_email="helpdesk@biro.test")
+                   helpdesk_email="helpdesk@biro.test", phones=PHONE_NUMBERS)
 START = datetime(2026, 11, 25, 9, 0, tzinfo=WIB)  # a Wednesday
 
 
