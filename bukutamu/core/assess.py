@@ -75,12 +75,12 @@ class NikIndex:
                 index.add(row, row.visit_id, row.text("status"))
         return index
 
-    def hash_of(self, row: RegisterRow) -> str | None:
+    def hash_of(self, row: RegisterRow, visit_id: str = "") -> str | None:
         raw = row.raw("nik")
-        return self.memo.digest(row.visit_id, raw, self.key) if isinstance(raw, str) else None
+        return self.memo.digest(visit_id or row.visit_id, raw, self.key) if isinstance(raw, str) else None
 
     def add(self, row: RegisterRow, visit_id: str, status: str) -> None:
-        h = self.hash_of(row)
+        h = self.hash_of(row, visit_id)  # remembered under the visit ID, also the one intake just gave
         if h:
             parsed = parse_visit_id(visit_id)
             self.by_hash.setdefault(h, []).append(

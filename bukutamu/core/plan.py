@@ -23,7 +23,7 @@ from bukutamu.core.officers import read_officers
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.queueboard import plan_queue_board
 from bukutamu.core.register import read_register
-from bukutamu.core.schema import HISTORY_COLUMNS, SYSTEM_COLUMNS, resolve_columns
+from bukutamu.core.schema import HISTORY_COLUMNS, REGISTER_COLUMNS, SYSTEM_COLUMNS, resolve_columns
 from bukutamu.core.sheet import CellUpdate, RowAppend, Snapshot
 from bukutamu.core.sop import Sop
 from bukutamu.core.workflow import MailFacts, plan_workflow
@@ -65,12 +65,17 @@ def mail_fact_visits(snapshot: Snapshot, ctx: CycleContext) -> set[str]:
     if tab is None:
         return set()
     try:
-        register = read_register(tab, ctx.renames)
+        cols = resolve_columns(tab.name, tab.header, REGISTER_COLUMNS, ctx.renames).index
     except SchemaError:
         return set()  # plan_cycle reports it
     closed = {s.label for s in ctx.sop.states.values() if not s.open}
-    out = {r.visit_id for r in register.rows if r.visit_id and (
-        r.text("status") not in closed or is_new_action(r.text("aksi"), r.text("aksi_terproses")))}
+    vid, status = cols["visit_id"], cols["status"]
+    aksi, done = cols.get("aksi", -1), cols.get("aksi_terproses", -1)
+    out = set()
+    for r in tab.rows:
+        v = text(r.get(vid))
+        if v and (text(r.get(status)) not in closed or is_new_action(text(r.get(aksi)), text(r.get(done)))):
+            out.add(v)
     for name in (ctx.confirmations_tab, ctx.feedback_tab):
         link_tab = snapshot.tab(name)
         for row in (link_tab.rows if link_tab is not None else ()):
