@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
-from bukutamu.core.cells import datetime_to_serial, is_number, local_date
+from bukutamu.core.cells import datetime_to_serial, local_date
 from bukutamu.core.queue import counter_key, highest_issued, queue_label, visit_id
 from bukutamu.core.register import RegisterRow, RegisterView, row_guard  # noqa: F401 - row_guard re-exported
 from bukutamu.core.assess import NikIndex, assess_new_visit

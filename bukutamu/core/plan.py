@@ -25,7 +25,6 @@ from bukutamu.core.queueboard import plan_queue_board
 from bukutamu.core.register import read_register
 from bukutamu.core.schema import HISTORY_COLUMNS, REGISTER_COLUMNS, SYSTEM_COLUMNS, resolve_columns
 from bukutamu.core.sheet import CellUpdate, RowAppend, Snapshot
-from bukutamu.core.sop import Sop
 from bukutamu.core.workflow import MailFacts, plan_workflow
 from bukutamu.core.errors import SchemaError
 
