@@ -85,8 +85,10 @@ def claim_data_dir(settings: Settings, *, write: bool = True) -> Path:
             "data sendiri (jurnal email, kunci HMAC): atur store.data_dir ke folder lain untuk store ini. "
             f"Bila store itu memang dipindah ke {_shown(me, folder)}, hapus berkas {marker}.")
     if not owner and write:
-        folder.mkdir(parents=True, exist_ok=True)
-        marker.write_text(me + "\n", encoding="utf-8")
+        from bukutamu.adapters.files import faults, private_dir
+        private_dir(folder)
+        with faults(marker, "berkas penanda folder data"):
+            marker.write_text(me + "\n", encoding="utf-8")
     return folder
 
 
@@ -151,10 +153,22 @@ def create_key(settings: Settings, *, has_visits: bool, replace_lost: bool = Fal
             "dikirim lewat email dan perbandingan NIK dengan kunjungan lama bergantung pada kunci lama: "
             "pulihkan berkas itu dari cadangan. Hanya bila kunci lama memang hilang, jalankan "
             "`bukutamu init --kunci-baru` (tautan lama tidak berlaku lagi).")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(_secrets.token_urlsafe(32))
+    from bukutamu.adapters.files import faults, private_dir
+    private_dir(path.parent)
+    with faults(path, "berkas kunci HMAC"):
+        # Written aside, then linked into place: complete or absent (a full disk never
+        # leaves an empty key behind), never replacing a key made meanwhile.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                os.fchmod(f.fileno(), 0o600)
+                f.write(_secrets.token_urlsafe(32))
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return path
 
 
@@ -200,12 +214,14 @@ def open_mailer(settings: Settings) -> Mailer:
 
 
 def open_journal(settings: Settings):
-    """This store's mail journal (the data folder is claimed first)."""
+    """This store's mail journal, holding escalation digests for their window (the
+    data folder is claimed first; the journal creates the private folder)."""
+    from datetime import timedelta
+
     from bukutamu.adapters.journal import MailJournal
     claim_data_dir(settings)
-    path = journal_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return MailJournal(path)
+    return MailJournal(journal_path(settings),
+                       digest_window=timedelta(minutes=settings.office.escalation_digest_minutes))
 
 
 def cycle_runner(settings: Settings, store: SheetStore, *, mailer: Mailer | None = None, journal=None,

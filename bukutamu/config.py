@@ -37,6 +37,7 @@ class OfficeSettings:
     supervisor_email: str = ""
     admin_email: str = ""
     sla_target_percent: float = 90.0
+    escalation_digest_minutes: int = 15  # 0: every breach mailed at once
 
     @property
     def tz(self) -> ZoneInfo:
@@ -285,11 +286,14 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         supervisor_email=o.get("supervisor_email", "", str),
         admin_email=o.get("admin_email", "", str),
         sla_target_percent=o.get("sla_target_percent", 90.0, float),
+        escalation_digest_minutes=o.get("escalation_digest_minutes", 15, int),
     )
     for k in ("helpdesk_email", "supervisor_email", "admin_email"):
         v = getattr(office, k)
         if v and not _email_ok(v):
             raise ConfigError(f"office.{k}: {v!r} bukan alamat email yang sah.")
+    if not 0 <= office.escalation_digest_minutes <= 24 * 60:
+        raise ConfigError("office.escalation_digest_minutes: harus antara 0 (tanpa ringkasan) dan 1440 menit.")
     if not 0 < office.sla_target_percent <= 100:
         raise ConfigError("office.sla_target_percent: harus antara 0 dan 100.")
     o.done()

@@ -13,7 +13,8 @@ from bukutamu import bootstrap
 from bukutamu.adapters.store import SheetStore
 from bukutamu.app.cycle import PAYLOAD_DAYS, CycleReport, CycleRunner  # noqa: F401 - re-exported
 from bukutamu.bootstrap import (OWNER_FILE, claim_data_dir, create_key, cycle_context,  # noqa: F401
-                                journal_path, key_path, lock_path, nik_key, open_store, status_path,
+                                journal_path, key_path, lock_path, nik_key, open_journal, open_store,
+                                status_path,
                                 store_identity)
 from bukutamu.config import Settings
 from bukutamu.core.mail import Mailer

@@ -46,12 +46,47 @@ class StatusFile:
     path: Path
     data: dict = field(default_factory=dict)
 
-    def update(self, **values) -> None:
+    @classmethod
+    def load(cls, path: Path) -> "StatusFile":
+        """Start from the file's current content (a one-shot `poll --once` keeps the
+        last good cycle when this one fails)."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        return cls(Path(path), data if isinstance(data, dict) else {})
+
+    def cycle_done(self, report, now: datetime) -> bool:
+        return self.update(siklus_terakhir=now.isoformat(timespec="seconds"), ok=True, galat_terakhir="",
+                           hasil={"kunjungan_baru": report.new_visits, "perubahan_status": report.transitions,
+                                  "email_terkirim": report.mails_sent, "email_tertunda": report.mails_pending})
+
+    def cycle_failed(self, job: str, error: str, now: datetime) -> bool:
+        return self.update(ok=False, galat_terakhir=error, pekerjaan_gagal=job,
+                           waktu_galat=now.isoformat(timespec="seconds"))
+
+    def update(self, **values) -> bool:
+        """Write the file (0600, atomically). A full disk or read-only folder is
+        logged, not raised: the heartbeat must never stop the poller."""
+        from bukutamu.adapters.files import faults, private_dir
         self.data.update(values, versi=__version__, pid=os.getpid())
         tmp = self.path.with_suffix(".tmp")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(self.data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-        os.replace(tmp, self.path)
+        try:
+            private_dir(self.path.parent)
+            with faults(self.path, "berkas status"):
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    os.fchmod(f.fileno(), 0o600)
+                    f.write(json.dumps(self.data, ensure_ascii=False, indent=2, default=str))
+                os.replace(tmp, self.path)
+        except BukutamuError as e:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+            log.warning("Berkas status tidak diperbarui: %s", e)
+            return False
+        return True
 
 
 def guarded(state: JobState, job: Callable[[], None], now: Callable[[], datetime],
@@ -65,6 +100,8 @@ def guarded(state: JobState, job: Callable[[], None], now: Callable[[], datetime
         try:
             job()
         except Exception as e:  # noqa: BLE001 - one failing job must not stop the service
+            from bukutamu.errors import environment_fault
+            e = environment_fault(e) or e  # a full disk or read-only folder is not a bug
             state.failures += 1
             wait = min(interval * (2 ** min(state.failures, 10)), MAX_BACKOFF)
             state.next_try = t + wait
@@ -113,10 +150,7 @@ class Service:
 
         def after_poll() -> None:
             report = poll()
-            self.status.update(siklus_terakhir=self.clock().isoformat(timespec="seconds"), ok=True,
-                               galat_terakhir="", hasil={
-                                   "kunjungan_baru": report.new_visits, "perubahan_status": report.transitions,
-                                   "email_terkirim": report.mails_sent, "email_tertunda": report.mails_pending})
+            self.status.cycle_done(report, self.clock())
 
         self.poll_job = guarded(self.poll_state, after_poll, self.clock, self._failed, interval)
         self.scheduler.every(settings.poll.interval_seconds).seconds.do(self.poll_job)
@@ -127,8 +161,7 @@ class Service:
             day.at(settings.report.at, settings.office.time_zone).do(self.weekly_job)
 
     def _failed(self, state: JobState, error: Exception) -> None:
-        self.status.update(ok=False, galat_terakhir=state.last_error, pekerjaan_gagal=state.name,
-                           waktu_galat=self.clock().isoformat(timespec="seconds"))
+        self.status.cycle_failed(state.name, state.last_error, self.clock())
         self.record_error(f"{self.clock():%Y-%m-%d %H:%M} {state.name}: {state.last_error}")
         mail = admin_alert(self.settings, state, self.clock())
         if mail is not None:

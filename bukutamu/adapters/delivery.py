@@ -58,9 +58,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
-from bukutamu.adapters.journal import MailJournal
+from bukutamu.adapters.journal import MailJournal, digest_group
 from bukutamu.core.mail import Mailer, OutgoingMail, SendResult
 
 
@@ -74,37 +74,59 @@ class DeliveryReport:
     errors: dict[str, str] = field(default_factory=dict)  # key -> Indonesian error (no personal data)
 
 
+def _batches(due: list, build_digest: Callable[[list[OutgoingMail]], OutgoingMail] | None) -> list[tuple[list, OutgoingMail]]:
+    """(journal items, the message that carries them): one message per item, except that
+    items of one digest group due together travel as one digest (oldest first)."""
+    groups: dict[str, list] = {}
+    out: list[tuple[list, OutgoingMail]] = []
+    for item in due:
+        group = digest_group(item.mail) if build_digest else ""
+        if not group:
+            out.append(([item], item.mail))
+        elif group not in groups:
+            groups[group] = [item]
+            out.append((groups[group], item.mail))  # placeholder: its place in the send order
+        else:
+            groups[group].append(item)
+    return [(items, build_digest([i.mail for i in items]) if len(items) > 1 and build_digest else mail)
+            for items, mail in out]
+
+
 def deliver(journal: MailJournal, mailer: Mailer, mails: Iterable[OutgoingMail], now: datetime, *,
-            max_consecutive_failures: int = 3) -> DeliveryReport:
+            max_consecutive_failures: int = 3,
+            build_digest: Callable[[list[OutgoingMail]], OutgoingMail] | None = None) -> DeliveryReport:
     report = DeliveryReport()
     for mail in mails:
         if not journal.record_intent(mail, now):
             report.skipped.append(mail.key)
     streak = 0
     try:
-        for item in journal.due(now):
+        for items, message in _batches(journal.due(now), build_digest):
+            keys = [i.key for i in items]
             if streak >= max_consecutive_failures:
-                report.deferred.append(item.key)
+                report.deferred += keys
                 continue
             try:
-                result = mailer.send(item.mail)
+                result = mailer.send(message)
             except Exception as e:  # a mailer bug must not stop the other messages
                 result = SendResult(False, "", f"Kesalahan tak terduga saat mengirim ({type(e).__name__}).")
             if result.ok:
-                journal.mark_sent(item.key, now, result.message_id)
-                report.sent.append(item.key)
+                for key in keys:  # a digest: every item it carries is sent, under one Message-ID
+                    journal.mark_sent(key, now, result.message_id)
+                report.sent += keys
                 streak = 0
                 continue
-            journal.mark_failed(item.key, result.error, result.permanent, now)
-            report.errors[item.key] = result.error
+            for key in keys:
+                journal.mark_failed(key, result.error, result.permanent, now)
+                report.errors[key] = result.error
             if result.permanent:  # the server answered: it is up
-                report.failed.append(item.key)
+                report.failed += keys
                 streak = 0
             elif result.uncertain:  # no answer to a complete message: the server is struggling
-                report.retrying.append(item.key)
+                report.retrying += keys
                 streak = max_consecutive_failures
             else:
-                report.retrying.append(item.key)
+                report.retrying += keys
                 streak += 1
     finally:
         mailer.close()

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
+from bukutamu.adapters.files import faults, private_file
 from bukutamu.core.mail import Attachment, InlineImage, MailKey, OutgoingMail
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -64,7 +65,7 @@ CREATE INDEX IF NOT EXISTS mail_sent ON mail (state, reflected, sent_at);
 """
 # The typed key (core.mail.MailKey) of a visit's message, beside its text form: the
 # visit, the recipient's role, the kind and the round. NULL for keys that are not
-# about a visit (weekly report, admin alert).
+# about a visit (weekly report, admin alert, digests).
 _TYPED = (("visit_id", "TEXT"), ("role", "TEXT"), ("kind", "TEXT"), ("round", "INTEGER"))
 _TYPED_INDEX = "CREATE INDEX IF NOT EXISTS mail_visit ON mail (visit_id, kind, round)"
 
@@ -89,7 +90,7 @@ def mail_to_json(mail: OutgoingMail) -> str:
                           for i in mail.inline_images],
         "attachments": [{"filename": a.filename, "data": b64(a.data), "mime_type": a.mime_type}
                         for a in mail.attachments],
-        "headers": [list(h) for h in mail.headers],
+        "headers": [list(h) for h in mail.headers], "digest": mail.digest, "summary": mail.summary,
     }, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -104,8 +105,13 @@ def mail_from_json(text: str) -> OutgoingMail:
         inline_images=tuple(InlineImage(i["cid"], i["filename"], unb64(i["data"]), i["subtype"])
                             for i in d["inline_images"]),
         attachments=tuple(Attachment(a["filename"], unb64(a["data"]), a["mime_type"]) for a in d["attachments"]),
-        headers=tuple((k, v) for k, v in d["headers"]),
+        headers=tuple((k, v) for k, v in d["headers"]), digest=d.get("digest", ""), summary=d.get("summary", ""),
     )
+
+
+def digest_group(mail: OutgoingMail) -> str:
+    """The digest a message joins: its digest name and recipients ("" = none)."""
+    return f"{mail.digest}:{','.join(sorted(a.casefold() for a in mail.to))}" if mail.digest else ""
 
 
 # --- records -----------------------------------------------------------------
@@ -154,46 +160,65 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _reading(method):
+    """A damaged or unreadable journal met while reading: the Indonesian error naming it."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._faults():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class MailJournal:
     def __init__(self, path: str | os.PathLike, *, backoff_base: timedelta = timedelta(minutes=1),
-                 backoff_cap: timedelta = timedelta(minutes=60)):
+                 backoff_cap: timedelta = timedelta(minutes=60), digest_window: timedelta = timedelta(0)):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self.digest_window = digest_window  # at most one digest per window and recipient list
+        private_file(self.path, "jurnal email")  # 0600 before SQLite creates it (and its -wal/-shm)
         # Autocommit mode; every write below runs in its own BEGIN IMMEDIATE ... COMMIT.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        with self._tx():
-            for stmt in filter(str.strip, _SCHEMA.split(";")):
-                self._db.execute(stmt)
-            have = {r[1] for r in self._db.execute("PRAGMA table_info(mail)")}
-            if any(name not in have for name, _ in _TYPED):  # a journal from before typed keys
-                for name, kind in _TYPED:
-                    if name not in have:
-                        self._db.execute(f"ALTER TABLE mail ADD COLUMN {name} {kind}")
-                keys = [k for (k,) in self._db.execute("SELECT key FROM mail")]
-                self._db.executemany("UPDATE mail SET visit_id = ?, role = ?, kind = ?, round = ? WHERE key = ?",
-                                     [(*typed(k), k) for k in keys])
-            self._db.execute(_TYPED_INDEX)
+        with self._faults():
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA busy_timeout=30000")
+                with self._tx():
+                    for stmt in filter(str.strip, _SCHEMA.split(";")):
+                        self._db.execute(stmt)
+                    columns = {r[1] for r in self._db.execute("PRAGMA table_info(mail)")}
+                    if "digest" not in columns:  # journals from before digests
+                        self._db.execute("ALTER TABLE mail ADD COLUMN digest TEXT NOT NULL DEFAULT ''")
+                    if any(name not in columns for name, _ in _TYPED):  # journals from before typed keys
+                        for name, kind in _TYPED:
+                            if name not in columns:
+                                self._db.execute(f"ALTER TABLE mail ADD COLUMN {name} {kind}")
+                        keys = [k for (k,) in self._db.execute("SELECT key FROM mail")]
+                        self._db.executemany(
+                            "UPDATE mail SET visit_id = ?, role = ?, kind = ?, round = ? WHERE key = ?",
+                            [(*typed(k), k) for k in keys])
+                    self._db.execute(_TYPED_INDEX)
+                self._db.execute("SELECT COUNT(*) FROM mail").fetchone()
+            except BaseException:
+                self._db.close()
+                raise
+
+    def _faults(self):
+        return faults(self.path, "jurnal email",
+                      corrupt=f"Jurnal email {self.path} rusak (bukan database SQLite yang utuh). Hentikan "
+                              "bukutamu, pindahkan berkas itu ke tempat lain (jangan dihapus), lalu jalankan lagi: "
+                              "jurnal baru dibuat. Email yang hasilnya sudah tercatat di register (petugas "
+                              "dihubungi, eskalasi) tidak dikirim ulang; email untuk kunjungan yang masih "
+                              "menunggu bisa terkirim sekali lagi.")
 
     # --- plumbing --------------------------------------------------------------
 
-    class _Tx:
-        def __init__(self, db: sqlite3.Connection):
-            self.db = db
-
-        def __enter__(self):
-            self.db.execute("BEGIN IMMEDIATE")
-            return self.db
-
-        def __exit__(self, exc_type, exc, tb):
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-            return False
-
-    def _tx(self) -> "MailJournal._Tx":
-        return MailJournal._Tx(self._db)
+    def _tx(self):
+        from bukutamu.adapters.sqlite_store import _Tx
+        return _Tx(self._db, self._faults)
 
     def close(self) -> None:
         self._db.close()
@@ -210,10 +235,19 @@ class MailJournal:
         """Store ``mail`` as pending, due at ``at``. False (and no change) when the
         key is already known in any state."""
         with self._tx() as db:
+            due = at
+            group = digest_group(mail)
+            if group and self.digest_window:
+                # Held until a digest may go to these recipients again; items that fall due
+                # together are combined by delivery.deliver.
+                last = db.execute("SELECT MAX(sent_at) FROM mail WHERE state = 'sent' AND digest = ?",
+                                  (group,)).fetchone()[0]
+                if last:
+                    due = max(at, _dt(last) + self.digest_window)
             cur = db.execute(
-                "INSERT OR IGNORE INTO mail (key, state, payload, created_at, next_attempt_at, visit_id, role, kind, "
-                "round) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?)",
-                (mail.key, mail_to_json(mail), _ts(at), _ts(at), *typed(mail.key)))
+                "INSERT OR IGNORE INTO mail (key, state, payload, created_at, next_attempt_at, digest, visit_id, "
+                "role, kind, round) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (mail.key, mail_to_json(mail), _ts(at), _ts(due), group, *typed(mail.key)))
             return cur.rowcount == 1
 
     def mark_sent(self, key: str, at: datetime, message_id: str = "") -> None:
@@ -262,10 +296,12 @@ class MailJournal:
 
     # --- reads -----------------------------------------------------------------
 
+    @_reading
     def state(self, key: str) -> str | None:
         row = self._db.execute("SELECT state FROM mail WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    @_reading
     def known_keys(self, visits: Iterable[str] | None = None) -> frozenset[str]:
         """The keys the journal holds, whatever their state (the plan skips them):
         all of them, or only those of the given visit IDs (by the typed key's visit
@@ -281,11 +317,13 @@ class MailJournal:
                 f"SELECT key FROM mail WHERE visit_id IN ({','.join('?' * len(chunk))})", chunk))
         return frozenset(out)
 
+    @_reading
     def keys_of(self, visit_id: str) -> list[MailKey]:
         """The typed keys recorded for one visit (any state), by kind and round."""
         rows = self._db.execute("SELECT key FROM mail WHERE visit_id = ? ORDER BY kind, round, key", (visit_id,))
         return [k for k in (MailKey.parse(key) for (key,) in rows) if k is not None]
 
+    @_reading
     def pending_count(self) -> int:
         """How many messages wait to be sent (no payload is read)."""
         return self._db.execute("SELECT COUNT(*) FROM mail WHERE state = 'pending'").fetchone()[0]
@@ -293,6 +331,7 @@ class MailJournal:
     def was_sent(self, key: str) -> bool:
         return self.state(key) == SENT
 
+    @_reading
     def _pending(self, where: str, args: tuple) -> list[PendingMail]:
         rows = self._db.execute(
             "SELECT key, payload, attempts, next_attempt_at, last_error FROM mail "
@@ -306,10 +345,12 @@ class MailJournal:
     def pending(self) -> list[PendingMail]:
         return self._pending("", ())
 
+    @_reading
     def next_due(self) -> datetime | None:
         row = self._db.execute("SELECT MIN(next_attempt_at) FROM mail WHERE state = 'pending'").fetchone()
         return _dt(row[0]) if row and row[0] else None
 
+    @_reading
     def _sent(self, where: str, args: tuple) -> list[SentMail]:
         rows = self._db.execute(
             f"SELECT key, sent_at, message_id, reflected FROM mail WHERE state = 'sent' {where} "
@@ -322,6 +363,7 @@ class MailJournal:
     def sent_unreflected(self) -> list[SentMail]:
         return self._sent("AND reflected = 0", ())
 
+    @_reading
     def failed_recipients(self, kind: str) -> dict[str, tuple[str, ...]]:
         """Every key of ``kind`` ("…/<kind>/…") given up for good -> its recipients
         (empty once the payload was forgotten). Few rows: failures are rare."""
@@ -329,6 +371,7 @@ class MailJournal:
                                 (f"%/{kind}/%",)).fetchall()
         return {k: tuple(json.loads(p).get("to", ())) if p else () for k, p in rows}
 
+    @_reading
     def failed_unreflected(self) -> list[FailedMail]:
         rows = self._db.execute(
             "SELECT key, failed_at, last_error, attempts, reflected FROM mail "

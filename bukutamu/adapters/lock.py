@@ -8,6 +8,7 @@ from typing import Callable
 
 from filelock import FileLock, Timeout
 
+from bukutamu.adapters.files import faults, private_dir
 from bukutamu.errors import StoreBusy
 
 
@@ -17,13 +18,14 @@ class WriterLock:
 
     def __init__(self, path: Path, on_wait: Callable[[str], None] | None = None):
         self.path = Path(path)
-        self._lock = FileLock(str(self.path))
+        self._lock = FileLock(str(self.path), mode=0o600)
         self._on_wait = on_wait
 
     def acquire(self, wait: float = 0.0) -> "WriterLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         try:
-            self._lock.acquire(timeout=0)
+            with faults(self.path, "berkas kunci poller"):
+                self._lock.acquire(timeout=0)
             return self
         except Timeout:
             pass
@@ -34,7 +36,8 @@ class WriterLock:
             self._on_wait(f"Menunggu poller lain selesai (paling lama {wait:.0f} detik)…")
         deadline = time.monotonic() + wait
         try:
-            self._lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
+            with faults(self.path, "berkas kunci poller"):
+                self._lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
         except Timeout:
             raise StoreBusy(f"Poller lain masih berjalan setelah {wait:.0f} detik (kunci {self.path}); "
                             "coba lagi nanti.") from None

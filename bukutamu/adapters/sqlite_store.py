@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from bukutamu.adapters.store import InitReport, TabSpec
 from bukutamu.core.schema import normalise_header
 from bukutamu.core.sheet import Row, Snapshot, Tab, WriteBatch
+from bukutamu.adapters.files import faults, private_file
 from bukutamu.errors import StoreError
 
 SCHEMA_VERSION = "1"
@@ -56,20 +57,27 @@ class SqliteSheetStore:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
+            private_file(self.path, "store SQLite")  # 0600 before SQLite creates it (and its -wal/-shm)
+            with self._faults():
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("PRAGMA foreign_keys=ON")
-                db.executescript(_DDL)
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('time_zone', ?)", (self.time_zone,))
-            except sqlite3.DatabaseError as e:
-                raise StoreError(f"Berkas {self.path} tidak bisa dibuka sebagai database SQLite ({e}). "
-                                 "Periksa path store.path atau pindahkan berkas yang rusak.") from None
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=NORMAL")
+                    db.execute("PRAGMA foreign_keys=ON")
+                    db.executescript(_DDL)
+                    db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+                    db.execute("INSERT OR IGNORE INTO meta VALUES ('time_zone', ?)", (self.time_zone,))
+                except BaseException:
+                    db.close()
+                    raise
             self._db = db
         return self._db
+
+    def _faults(self):
+        return faults(self.path, "store SQLite",
+                      corrupt=f"Store {self.path} rusak (bukan database SQLite yang utuh). Hentikan bukutamu, "
+                              "pindahkan berkas itu ke tempat lain (jangan dihapus) dan pulihkan store dari "
+                              "cadangan terakhir, atau periksa store.path bila berkas itu memang bukan store.")
 
     def describe(self) -> str:
         return f"SQLite {self.path}"
@@ -103,6 +111,10 @@ class SqliteSheetStore:
         return report
 
     def read(self, tabs: Sequence[str], append_only: Sequence[str] = ()) -> Snapshot:
+        with self._faults():
+            return self._read(tabs, append_only)
+
+    def _read(self, tabs: Sequence[str], append_only: Sequence[str]) -> Snapshot:
         names = list(dict.fromkeys([*tabs, *append_only]))
         marks = ",".join("?" * len(names))
         db = self.db
@@ -273,8 +285,9 @@ class SqliteSheetStore:
             db.executemany("DELETE FROM tab_row WHERE tab = ?", [(t,) for t in tabs])
 
     def meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        with self._faults():
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction() as db:
@@ -283,7 +296,7 @@ class SqliteSheetStore:
 
     # -- internals ----------------------------------------------------------
     def _transaction(self):
-        return _Tx(self.db)
+        return _Tx(self.db, self._faults)
 
     @staticmethod
     def _end(db: sqlite3.Connection, tab: str) -> float:
@@ -314,14 +327,44 @@ def _group(appends):
 
 
 class _Tx:
-    """BEGIN IMMEDIATE ... COMMIT/ROLLBACK: one atomic write, one writer at a time."""
+    """BEGIN IMMEDIATE ... COMMIT/ROLLBACK: one atomic write, one writer at a time.
+    A full disk or read-only folder (at any statement or at COMMIT) rolls back and
+    becomes the Indonesian error naming the store."""
 
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, faults=None):
         self.db = db
+        self.faults = faults
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
+        with self.faults() if self.faults else _nothing():
+            self.db.execute("BEGIN IMMEDIATE")
         return self.db
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        with self.faults() if self.faults else _nothing():
+            if exc_type is None:
+                try:
+                    self.db.execute("COMMIT")
+                    return
+                except sqlite3.Error:
+                    _rollback(self.db)
+                    raise
+            _rollback(self.db)
+            if isinstance(exc, sqlite3.Error):
+                raise exc
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    try:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False

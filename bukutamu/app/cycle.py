@@ -19,7 +19,8 @@ from typing import Callable
 from bukutamu.adapters.delivery import deliver
 from bukutamu.adapters.store import SheetStore
 from bukutamu.core.context import CycleContext
-from bukutamu.core.mail import MailKey, MailKind
+from bukutamu.core.mail import MailKey, MailKind, OutgoingMail
+from bukutamu.core.notices import escalation_digest
 from bukutamu.core.notify import Notifier
 from bukutamu.core.plan import Plan, mail_fact_visits, plan_cycle, tabs_to_read
 from bukutamu.core.workflow import MailFacts
@@ -83,7 +84,7 @@ class CycleRunner:
         t3 = time.perf_counter()
         for key in plan.reflected:
             self.journal.mark_reflected(key)
-        report = deliver(self.journal, self.notifier, [], now)
+        report = deliver(self.journal, self.notifier, [], now, build_digest=self._digest)
         for key in report.sent:
             visit_key = MailKey.parse(key)
             if visit_key is None or visit_key.kind is not MailKind.OFFICER_NOTICE:
@@ -96,6 +97,10 @@ class CycleRunner:
         self.last_error = ""
         return CycleReport(plan.new_visits, plan.transitions, bool(plan.batch), t1 - t0, t2 - t1, t3 - t2,
                            len(report.sent), self.journal.pending_count(), plan.log)
+
+    def _digest(self, items: list) -> OutgoingMail:
+        """Escalations due together for one recipient list, as one message."""
+        return escalation_digest(items, self.ctx.office_name, self.ctx.helpdesk_email)
 
     def close(self) -> None:
         self.ctx.memo.clear()  # nothing about guests outlives the poller

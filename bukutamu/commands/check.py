@@ -43,6 +43,41 @@ def _credentials(settings) -> tuple[str, str]:
                 "(bagikan spreadsheet ke alamat ini sebagai Editor)")
 
 
+def _exposed_files(settings) -> list[tuple[str, str]]:
+    """Secrets and personal data readable by other users of this computer."""
+    from bukutamu.adapters.files import readable_by_others
+    from bukutamu.engine import journal_path, key_path
+    files = []
+    if settings.store.kind == "google" and settings.secrets.google_key_file:
+        files.append(("kunci service account", settings.secrets.google_key_file))
+    if settings.store.kind != "google":
+        files.append(("store", settings.store.path))
+    files += [("jurnal email", journal_path(settings)), ("kunci HMAC", key_path(settings))]
+    return [(WARN, f"Izin berkas: {what} {path} dapat dibaca pengguna lain di komputer ini — "
+                   f"jalankan `chmod 600 {path}` (berisi rahasia/data pribadi)")
+            for what, path in files if readable_by_others(path)]
+def _cell_budget(cells: int, snapshot, settings) -> tuple[str, str]:
+    """Google: the spreadsheet's cells against the 10 million limit, and when it fills."""
+    from datetime import datetime
+
+    from bukutamu.core.budget import CellBudget, budget_line, cells_per_visit, recent_rate
+    from bukutamu.core.queue import parse_visit_id
+    today = datetime.now(settings.office.tz).date()
+    register, history = snapshot.tab(settings.tabs.register), snapshot.tab(settings.tabs.history)
+    days, width = [], 0
+    if register is not None:
+        width = len(register.header)
+        try:
+            days = [p[0] for r in read_register(register, settings.columns).rows
+                    if (p := parse_visit_id(r.visit_id))]
+        except BukutamuError:
+            days = []
+    per_visit = cells_per_visit(width, history.data_rows if history else 0, len(history.header) if history else 0,
+                                len(days))
+    budget = CellBudget(cells, recent_rate(days, today, per_visit))
+    return (WARN if budget.alarming else INFO), "Sel spreadsheet: " + budget_line(budget, today)
+
+
 def _officer_warnings(snapshot, settings) -> list[str]:
     from bukutamu.core.officers import coverage_warnings, read_officers
     officers = read_officers(snapshot.tab(settings.tabs.officers))
@@ -111,7 +146,8 @@ def run(args) -> int:
         lines.append((INFO, f"Folder data store ini: {settings.data_dir} (jurnal email, kunci HMAC, status.json)"))
     except BukutamuError as e:
         lines.append((FAIL, f"Folder data store ini: {e}"))
-    snapshot, tab_names, formats = None, None, []
+    lines += _exposed_files(settings)
+    snapshot, tab_names, formats, cells = None, None, [], None
     if lines[1][0] != FAIL:
         try:
             store = open_store(settings)
@@ -120,6 +156,7 @@ def run(args) -> int:
             if hasattr(store, "tab_names") and t.register in snapshot.missing_tabs:
                 tab_names = store.tab_names()
             formats = _plain_text(store, settings, snapshot)
+            cells = store.cell_count() if hasattr(store, "cell_count") else None
             store.close()
             lines.append((OK, f"Akses store: {store.describe()}"))
         except BukutamuError as e:
@@ -149,6 +186,8 @@ def run(args) -> int:
                 problems.append(str(e).split(": ", 1)[-1])
         lines.append((FAIL, "Kolom: " + "; ".join(problems)) if problems else (OK, "Kolom: lengkap"))
         lines += formats
+        if cells is not None:
+            lines.append(_cell_budget(cells, snapshot, settings))
         if not problems:
             lines += [(WARN, f"Petugas: {w}") for w in _officer_warnings(snapshot, settings)]
     try:

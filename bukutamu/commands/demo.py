@@ -17,13 +17,12 @@ from datetime import datetime, time, timedelta
 
 from tqdm import tqdm
 
-from bukutamu.adapters.journal import MailJournal
 from bukutamu.adapters.lock import WriterLock
 from bukutamu.adapters.mail.outbox import OutboxMailer
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.commands._common import say, settings_from, warn
 from bukutamu.config import LinkSettings
-from bukutamu.engine import OWNER_FILE, Poller, create_key, journal_path, lock_path
+from bukutamu.engine import OWNER_FILE, Poller, create_key, journal_path, lock_path, open_journal
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
 
@@ -115,7 +114,7 @@ def run(args) -> int:
             shutil.rmtree(settings.mail.outbox, ignore_errors=True)
             store.append_rows(t.officers, [list(o[:5]) for o in OFFICERS])
 
-            journal = MailJournal(journal_path(settings))
+            journal = open_journal(settings)
             mailer = OutboxMailer(settings.mail.outbox, settings.mail.sender, settings.mail.sender_name,
                                   clock=lambda: sim.now)
             poller = Poller(settings, store, mailer=mailer, journal=journal)
@@ -156,6 +155,25 @@ def run(args) -> int:
     say(f"XLSX        : {report.xlsx_path}")
     say(f"Outbox email: {settings.mail.outbox} ({sum(1 for _ in settings.mail.outbox.glob('*.eml'))} berkas .eml"
         + (", termasuk email laporan)" if sent.sent else ")"))
-    say(f"Register    : bukutamu register --tanggal {week.monday + timedelta(days=1)}")
-    say(f"Buat ulang  : bukutamu report --minggu {week.label}  (hasilnya sama persis)")
+    cmd = command_name()
+    say(f"Register    : {cmd} register --tanggal {week.monday + timedelta(days=1)}")
+    say(f"Buat ulang  : {cmd} report --minggu {week.label}  (hasilnya sama persis)")
     return 0
+
+
+def command_name() -> str:
+    """How the user can call the CLI from here: `bukutamu` when it is on PATH, else
+    the virtualenv's script (`.venv/bin/bukutamu` after `make demo`)."""
+    import os
+    import sys
+    from pathlib import Path
+    if shutil.which("bukutamu"):
+        return "bukutamu"
+    script = Path(sys.executable).parent / "bukutamu"
+    if script.exists():
+        try:
+            rel = os.path.relpath(script)
+        except ValueError:  # another drive (Windows)
+            return str(script)
+        return rel if not rel.startswith("..") else str(script)
+    return f"{Path(sys.executable).name} -m bukutamu"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from bukutamu.adapters.forms_csv import read_forms_csv
 from bukutamu.adapters.lock import WriterLock
 from bukutamu.commands._common import say, settings_from, warn
-from bukutamu.core.cells import text
+from bukutamu.core.cells import is_number
 from bukutamu.core.register import read_register
 from bukutamu.commands.init import store_has_visits
 from bukutamu.bootstrap import create_key, key_path, lock_path, open_store
@@ -18,8 +19,9 @@ from bukutamu.layout import tab_specs
 def add_parser(sub) -> None:
     p = sub.add_parser("import-csv", help="impor jawaban Google Forms (CSV) ke store tertanam",
                        description="Menambahkan baris jawaban dari berkas CSV ekspor Google Forms/Sheets ke "
-                                   "register tertanam. Baris yang sudah ada (stempel waktu dan nama sama) "
-                                   "dilewati, jadi aman dijalankan ulang. Setelah itu jalankan `bukutamu poll --once`.")
+                                   "register tertanam. Baris yang sudah ada (stempel waktu sama, walau "
+                                   "helpdesk sudah mengoreksi isinya) dilewati, jadi aman dijalankan ulang. "
+                                   "Setelah itu jalankan `bukutamu poll --once`.")
     p.add_argument("berkas", type=Path, metavar="BERKAS", help="berkas .csv")
     p.add_argument("--bulan-dulu", action="store_true",
                    help="tanggal di CSV berformat bulan/hari/tahun (ekspor berbahasa Inggris AS); "
@@ -41,11 +43,18 @@ def run(args) -> int:
             parsed = read_forms_csv(args.berkas, tab.header, settings.office.tz,
                                     day_first=not args.bulan_dulu, renames=dict(settings.columns))
             view = read_register(tab, settings.columns)
-            seen = {(round(float(r.raw("timestamp")) * 86400), r.text("nama")) for r in view.rows
-                    if isinstance(r.raw("timestamp"), (int, float))}
+            # A row is known by its form timestamp (to the second), which a helpdesk correction of
+            # the name or NIK never changes; rows sharing one second are matched by their count.
+            seen = Counter(round(float(r.raw("timestamp")) * 86400) for r in view.rows
+                           if is_number(r.raw("timestamp")))
             ts_i = view.columns.index["timestamp"]
-            nm_i = view.columns.index["nama"]
-            new = [r for r in parsed.rows if (round(float(r[ts_i]) * 86400), text(r[nm_i])) not in seen]
+            new = []
+            for r in parsed.rows:
+                second = round(float(r[ts_i]) * 86400)
+                if seen[second] > 0:
+                    seen[second] -= 1
+                else:
+                    new.append(r)
             store.append_rows(settings.tabs.register, new)
         finally:
             store.close()

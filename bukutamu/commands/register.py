@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from bukutamu import bootstrap
 from bukutamu.app.register import next_for, visits
-from bukutamu.commands._common import say, settings_from
+from bukutamu.commands._common import parse_day, say, settings_from
 from bukutamu.core.ktp import mask_nik
 from bukutamu.core.register import RegisterRow
 from bukutamu.core.sop import Sop
+from bukutamu.core.text import clean_line
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("register", help="tampilkan daftar kunjungan (nomor antrian, status)",
                        description="Menampilkan kunjungan yang sudah terdaftar. NIK ditampilkan tersamar.")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--tanggal", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="hanya kunjungan tanggal ini (bawaan: hari ini)")
+    g.add_argument("--tanggal", metavar="TANGGAL", type=parse_day,
+                   help="hanya kunjungan tanggal ini, mis. 30/11/2026 atau 2026-11-30 (bawaan: hari ini)")
     g.add_argument("--semua", action="store_true", help="semua kunjungan")
     p.add_argument("--batas", type=int, default=200, metavar="N", help="paling banyak N baris (bawaan 200)")
     p.set_defaults(func=run)
@@ -30,11 +30,12 @@ def format_register(rows: list[RegisterRow], tz: ZoneInfo, sop: Sop | None = Non
     lines = [f"{'Antrian':<8} {'ID Kunjungan':<15} {'Daftar':<16} {'Nama':<24} {'NIK':<17} {'Status':<22} Cek KTP"]
     for r in rows:
         when = r.moment("waktu_daftar", tz)
-        lines.append(f"{r.text('antrian'):<8} {r.visit_id:<15} "
-                     f"{when.strftime('%d/%m/%Y %H:%M') if when else '':<16} {r.text('nama')[:24]:<24} "
-                     f"{mask_nik(r.raw('nik')):<17} {r.text('status')[:22]:<22} {r.text('cek_ktp')[:60]}")
+        t = lambda key: clean_line(r.text(key))  # noqa: E731 - no control/bidi characters on a terminal
+        lines.append(f"{t('antrian'):<8} {clean_line(r.visit_id):<15} "
+                     f"{when.strftime('%d/%m/%Y %H:%M') if when else '':<16} {t('nama')[:24]:<24} "
+                     f"{clean_line(mask_nik(r.raw('nik'))):<17} {t('status')[:22]:<22} {t('cek_ktp')[:60]}")
         if r.text("catatan"):
-            lines.append(f"{'':<8} Catatan: {r.text('catatan')}")
+            lines.append(f"{'':<8} Catatan: {t('catatan')}")
         nxt = next_for(sop, r) if sop else []
         if nxt:
             lines.append(f"{'':<8} Berikutnya: {', '.join(nxt)}")

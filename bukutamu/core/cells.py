@@ -35,7 +35,10 @@ def is_number(value: object) -> bool:
 def parse_datetime(value: object, tz: ZoneInfo) -> datetime | None:
     """A cell holding a moment: a serial number, or ISO text (CSV imports)."""
     if is_number(value):
-        return serial_to_datetime(value, tz)
+        try:
+            return serial_to_datetime(value, tz)
+        except (OverflowError, ValueError):
+            return None  # a serial no calendar holds (a number typed into a date column)
     if isinstance(value, str) and value.strip():
         try:
             parsed = datetime.fromisoformat(value.strip())
@@ -43,6 +46,14 @@ def parse_datetime(value: object, tz: ZoneInfo) -> datetime | None:
             return None
         return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
     return None
+
+
+FUTURE_MARGIN = timedelta(days=7)  # clocks and tests run a little apart; year 9999 does not
+
+
+def plausible_moment(moment: datetime, now: datetime) -> bool:
+    """A form timestamp a real submission can have: from 2000 up to a week after ``now``."""
+    return moment.year >= 2000 and moment <= now + FUTURE_MARGIN
 
 
 def text(value: object) -> str:

@@ -9,6 +9,7 @@ from bukutamu.core.cells import text
 from bukutamu.core.register import RegisterRow, RegisterView, row_guard
 from bukutamu.core.schema import HISTORY_COLUMNS, PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
+from bukutamu.core.text import cell_text, unsheet
 
 _PROGRAM_KEYS = {c.key for c in REGISTER_COLUMNS if c.owner == PROGRAM}  # never a helpdesk cell
 _HISTORY_ID = next(c.header for c in HISTORY_COLUMNS if c.key == "visit_id")
@@ -18,6 +19,11 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return abs(float(a) - float(b)) < 1e-9
     return text(a) == text(b)
+
+
+def _safe(value: Any) -> Any:
+    """Program-written text may quote guest text: one line, no control characters, no live formula."""
+    return cell_text(value)
 
 
 class Changes:
@@ -38,6 +44,7 @@ class Changes:
         """Set a program-owned cell; unchanged values are not written."""
         if key not in _PROGRAM_KEYS:
             raise ValueError(f"{key} is not program-owned")  # a bug, never user input
+        value = _safe(value)
         if not self.register.columns.has(key):
             return  # optional program column the office removed: nothing to write
         pending = self._cells.get(row.ref, {})
@@ -63,13 +70,14 @@ class Changes:
         another row (a write landed on the wrong row, e.g. applied late by the server
         after a sort), or its key says fewer transitions than the Riwayat tab holds for
         the visit (an older write applied again over newer values)."""
-        have = text(self.current(row, "kunci"))
+        written = text(self.current(row, "kunci"))
+        have = unsheet(written)  # the key as computed, before the cell's apostrophe (see _row_keys)
         if not have:
             return ""
         base, _, counted = have.partition("#")
         vid = row.visit_id
         own = row_guard(row)
-        if own and base != own and base != vid:
+        if own and base != own and base != vid and written.partition("#")[0] != own:
             return ("PERHATIAN: kolom [Sistem] baris ini tidak cocok dengan stempel waktunya (baris dipindah saat "
                     "program menulis?). Baris tidak diproses; periksa tab Riwayat untuk " + vid + ", perbaiki kolom "
                     "[Sistem] baris ini, lalu kosongkan [Sistem] Kunci Baris.")
@@ -92,7 +100,7 @@ class Changes:
         out = []
         for ref in refs:
             row = self._rows[ref]
-            key = self.row_key(row)
+            key = cell_text(self.row_key(row))
             if key and not self.row_key_problem(row):
                 out.append(CellUpdate(self.register.columns.tab, ref, self.register.columns.header["kunci"], key))
         return out
@@ -101,7 +109,7 @@ class Changes:
         return self._cells.get(row.ref, {}).get(key, row.raw(key))
 
     def append(self, tab: str, values: Mapping[str, Any]) -> None:
-        self.appends.append(RowAppend(tab, dict(values)))
+        self.appends.append(RowAppend(tab, {k: _safe(v) for k, v in values.items()}))
 
     def batch(self) -> WriteBatch:
         headers = self.register.columns.header

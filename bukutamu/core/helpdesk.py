@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bukutamu.core.sop import Sop
+from bukutamu.core.text import cell_text
 
 APPLIED, REFUSED, UNKNOWN = "diterapkan", "ditolak", "tidak dikenal"
 # "Tamu Diterima" while the officer notice is still unsent or failed: the helpdesk
@@ -34,7 +35,8 @@ def processed_action(marker: str) -> str:
 
 
 def is_new_action(cell: str, marker: str) -> bool:
-    return bool(cell) and cell != processed_action(marker)
+    # The marker was written through cell_text: compare like with like ("=X" is stored "'=X").
+    return bool(cell) and cell_text(cell) != processed_action(marker)
 
 
 def _folded(value: str) -> str:

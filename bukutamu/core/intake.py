@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
-from bukutamu.core.cells import datetime_to_serial, local_date
+from bukutamu.core.cells import datetime_to_serial, local_date, plausible_moment
 from bukutamu.core.queue import counter_key, highest_issued, queue_label, visit_id
 from bukutamu.core.register import RegisterRow, RegisterView, row_guard  # noqa: F401 - row_guard re-exported
 from bukutamu.core.assess import NikIndex, assess_new_visit
@@ -39,10 +39,15 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
     result = IntakeResult()
     sheet_tz = ctx.sheet_tz or ctx.tz
     candidates: list[tuple[datetime, int, RegisterRow, str]] = []
+    unreadable: set = set()
     for row in register.rows:
         if row.visit_id or row.is_blank():
             continue
         submitted = row.moment("timestamp", sheet_tz)
+        if submitted is not None and not plausible_moment(submitted, now):
+            submitted = None  # a number typed into the timestamp cell: 1899, year 9999 …
+        if submitted is None and row.text("timestamp"):
+            unreadable.add(row.ref)
         if submitted is not None:
             candidates.append((submitted, row.position, row, SOURCE_FORM))
         elif row.text("nik") and row.text("nama"):
@@ -77,7 +82,9 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         changes.set(row, "cek_ktp", decision.ktp_summary)
         note = decision.note
         if source == SOURCE_HELPDESK:
-            note = "; ".join(filter(None, ["Dicatat manual (tanpa stempel waktu formulir)", note]))
+            why = ("Stempel waktu tidak terbaca atau di luar rentang wajar; dicatat saat terlihat"
+                   if row.ref in unreadable else "Dicatat manual (tanpa stempel waktu formulir)")
+            note = "; ".join(filter(None, [why, note]))
         changes.set(row, "catatan", note)
         changes.append(ctx.history_tab, history_row(
             visit_id=vid, antrian=label, langkah=transition.step, dari="", ke=status, waktu=serial,

@@ -108,6 +108,11 @@ class OutgoingMail:
     inline_images: tuple[InlineImage, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     headers: tuple[tuple[str, str], ...] = field(default=())
+    # Messages with the same ``digest`` and recipients that fall due together are sent
+    # as one digest (escalations after a visit's first); ``summary`` is the line each
+    # contributes to it.
+    digest: str = ""
+    summary: str = ""
 
 
 @dataclass(frozen=True)

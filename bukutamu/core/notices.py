@@ -7,12 +7,14 @@ the Message-ID is stable across a crash and resend.
 
 from __future__ import annotations
 
+import hashlib
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bukutamu.core.links import make_token, prefill_url
 from bukutamu.core.mail import MailKey, MailKind, OutgoingMail
+from bukutamu.core.text import clean_line, clean_text
 
 PURPOSE_RECEIVED, PURPOSE_DONE, PURPOSE_FEEDBACK = "diterima", "layanan_selesai", "umpan_balik"
 ACTION_LABELS = {PURPOSE_RECEIVED: "Tamu Diterima", PURPOSE_DONE: "Layanan Selesai"}
@@ -130,6 +132,10 @@ def _text(title: str, rows: list[tuple[str, str]], paragraphs: list[str], button
 def _mail(key: MailKey, to: tuple[str, ...], subject: str, office: str, title: str,
           rows: list[tuple[str, str]], paragraphs: list[str], buttons: dict[str, str],
           greeting: str = "", contact: str = "") -> OutgoingMail:
+    # Guest text: no control/bidi characters; one line per field, paragraphs may keep line breaks.
+    subject, title, greeting = clean_line(subject), clean_line(title), clean_line(greeting)
+    rows = [(clean_line(k), clean_line(v)) for k, v in rows]
+    paragraphs = [clean_text(p).strip() for p in paragraphs]
     return OutgoingMail(key=str(key), to=to, subject=subject,
                         html=_page(office, title, rows, paragraphs, buttons, greeting, contact),
                         text=_text(title, rows, paragraphs, buttons, greeting, office, contact))
@@ -191,10 +197,41 @@ def guest_feedback_mail(v: VisitFacts, office: str, link: str, contact: str = ""
 
 
 def escalation_mail(v: VisitFacts, to: tuple[str, ...], office: str, step_name: str, step: int,
-                    standard: float, over: float, officer: str) -> OutgoingMail:
+                    standard: float, over: float, officer: str, who: str = "", reach: str = "",
+                    contact: str = "", due: datetime | None = None) -> OutgoingMail:
+    """``due``: when the step's standard ran out (office time), so a digest sent later
+    still says how late it is."""
     paras = [f"Langkah {step} ({step_name}) melewati standar {standard:g} menit kerja "
              f"sebesar {over:.0f} menit.", "Mohon segera ditindaklanjuti."]
     rows = _visit_rows(v) + [("Petugas", officer or "-")]
-    return _mail(MailKey(v.visit_id, MailKind.ESCALATION, step=step), to,
+    if who:
+        rows += [("Harus bertindak", who), ("Hubungi", reach or "-")]
+    since = f"terlambat sejak {due:%H:%M}" if due else f"terlambat {over:.0f} mnt"
+    summary = (f"{v.queue} ({v.visit_id}): langkah {step} {step_name} {since} "
+               f"(standar {standard:g} mnt) — harus bertindak: {who or officer or '-'}"
+               + (f", hubungi {reach}" if reach and reach != "-" else ""))
+    mail = _mail(MailKey(v.visit_id, MailKind.ESCALATION, step=step), to,
                  f"[Buku Tamu] TERLAMBAT {v.queue}: {step_name} +{over:.0f} mnt", office,
-                 "Peringatan SLA: langkah SOP terlambat", rows, paras, {}, "Yth. Tim Helpdesk dan Pimpinan,")
+                 "Peringatan SLA: langkah SOP terlambat", rows, paras, {}, "Yth. Tim Helpdesk dan Pimpinan,",
+                 contact)
+    return replace(mail, summary=summary)
+
+
+def escalation_digest(items: list[OutgoingMail], office: str, contact: str = "") -> OutgoingMail:
+    """Several escalations for the same recipients in one message: one line each,
+    saying which visit and step, how late, who must act and how to reach them. Its key
+    (and so its Message-ID) is derived from the items it carries."""
+    keys = sorted(m.key for m in items)
+    digest_id = hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]
+    lines = [m.summary or m.subject for m in items]
+    paras = [f"{len(items)} langkah SOP melewati standar waktu sejak peringatan terakhir. Agar tidak "
+             "membanjiri kotak masuk, peringatan keterlambatan dikirim paling banyak sekali per selang waktu; "
+             "yang terjadi di antaranya digabung di sini.", *lines,
+             "Mohon segera ditindaklanjuti."]
+    return OutgoingMail(
+        key=f"ringkasan-eskalasi/{digest_id}", to=items[0].to,
+        subject=f"[Buku Tamu] Ringkasan keterlambatan SLA: {len(items)} langkah",
+        html=_page(office, "Ringkasan keterlambatan SLA", [], paras, {}, "Yth. Tim Helpdesk dan Pimpinan,",
+                   contact),
+        text=_text("Ringkasan keterlambatan SLA", [], paras, {}, "Yth. Tim Helpdesk dan Pimpinan,", office,
+                   contact))

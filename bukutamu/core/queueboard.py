@@ -12,6 +12,7 @@ from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterView
 from bukutamu.core.schema import QUEUE_COLUMNS, resolve_columns
 from bukutamu.core.sheet import Tab, TabReplace
+from bukutamu.core.text import clean_line, sheet_safe
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
@@ -32,7 +33,7 @@ def plan_queue_board(register: RegisterView, changes: "Changes", board: Tab, now
         if not parsed or parsed[0] != today:
             continue
         lines.append((parsed[2], text(changes.current(row, "antrian")),
-                      mask_name(row.text("nama")), text(changes.current(row, "status"))))
+                      sheet_safe(mask_name(clean_line(row.text("nama")))), text(changes.current(row, "status"))))
     lines.sort()
     wanted = [[a, n, s] for _, a, n, s in lines]
     idx = [cols.index["antrian"], cols.index["nama"], cols.index["status"]]

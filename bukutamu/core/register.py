@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bukutamu.core.cells import is_number, parse_datetime, text
 from bukutamu.core.schema import REGISTER_COLUMNS, ColumnMap, resolve_columns
 from bukutamu.core.sheet import Tab
+from bukutamu.core.text import clean_line
 
 
 _KEYS = frozenset(c.key for c in REGISTER_COLUMNS)
@@ -78,4 +79,4 @@ def row_guard(row: RegisterRow) -> str:
     raw = row.raw("timestamp")
     if is_number(raw):
         return f"{float(raw):.8f}"
-    return str(raw or "").strip()
+    return clean_line(raw)  # as it is written: one line, no hidden characters

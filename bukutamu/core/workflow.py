@@ -9,8 +9,8 @@ journal recorded it as sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from bukutamu.core.assess import NikIndex, check_row
@@ -26,6 +26,7 @@ from bukutamu.core.officers import Officer, assign
 from bukutamu.core.register import RegisterRow, RegisterView
 from bukutamu.core.schema import history_row
 from bukutamu.core.sheet import CellUpdate
+from bukutamu.core.text import cell_text
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
@@ -184,7 +185,7 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
         # visit waits (see _officer_mail); here they are only marked as seen.
         result.reflected += [k for k in _officer_keys(vid, cycle, facts) if k in facts.failed]
         result.mails += _due_mails(row, changes, ctx, officers, now, facts, notes, state.code)
-        esc = _escalation(row, changes, ctx, now, facts, state.code, sheet_tz)
+        esc = _escalation(row, changes, ctx, now, facts, state.code, sheet_tz, officers)
         if esc:
             result.mails.append(esc)
         if notes:
@@ -202,7 +203,7 @@ def _events_for(row: RegisterRow, changes: "Changes", now: datetime, ctx: "Cycle
                 links: list[LinkEvent], state: str) -> list[_Event]:
     events: list[_Event] = []
     verify = row.text("verifikasi")
-    if verify and verify != text(changes.current(row, "verifikasi_terproses")):
+    if verify and cell_text(verify) != text(changes.current(row, "verifikasi_terproses")):
         name = ctx.sop.verification.get(verify)
         if name:
             events.append(_Event(name, now, SOURCE_HELPDESK, f"Verifikasi KTP: {verify}",
@@ -310,14 +311,15 @@ def _due_mails(row, changes, ctx, officers, now, facts, notes, state: str) -> li
     return out
 
 
-def _escalation(row, changes, ctx, now, facts, state: str, sheet_tz) -> OutgoingMail | None:
+def _escalation(row, changes, ctx, now, facts, state: str, sheet_tz, officers=()) -> OutgoingMail | None:
     if ctx.calendar is None:
         return None
     step_no = running_step(ctx, state)
     step = ctx.sop.steps.get(step_no) if step_no else None
     if step is None or step.standard_minutes is None or step.guest_time:
         return None
-    if step.actor.strip().lower() not in ESCALATING_ACTORS:
+    actor = step.actor.strip().lower()
+    if actor not in ESCALATING_ACTORS:
         return None
     marker = f"langkah {step.number}"
     if marker in text(changes.current(row, "sla")):
@@ -332,10 +334,29 @@ def _escalation(row, changes, ctx, now, facts, state: str, sheet_tz) -> Outgoing
         return None
     over = spent - step.standard_minutes
     changes.set(row, "sla", f"TERLAMBAT {marker} ({step.name}) +{over:.0f} mnt")
-    key = str(MailKey(row.visit_id, MailKind.ESCALATION, step=step.number))
-    if key in facts.known:
+    key = MailKey(row.visit_id, MailKind.ESCALATION, step=step.number)
+    if str(key) in facts.known:
         return None
     to = tuple(dict.fromkeys(a for a in (ctx.helpdesk_email, ctx.supervisor_email) if a))
     v = visit_facts(row, changes, sheet_tz)
-    return escalation_mail(v, to, ctx.office_name, step.name, step.number, step.standard_minutes, over,
-                           text(changes.current(row, "petugas")))
+    who, reach = _who_must_act(row, changes, ctx, officers, actor)
+    mail = escalation_mail(v, to, ctx.office_name, step.name, step.number, step.standard_minutes, over,
+                           text(changes.current(row, "petugas")), who=who, reach=reach, contact=ctx.helpdesk_email,
+                           due=(now - timedelta(minutes=over)).astimezone(ctx.tz))
+    # Every escalation joins the recipients' digest: the first after a quiet window goes at
+    # once on its own, later ones within the window travel together (adapters/delivery.py).
+    return replace(mail, digest="eskalasi")
+
+
+def _who_must_act(row, changes, ctx, officers, actor: str) -> tuple[str, str]:
+    """(who must act, how to reach them) for an escalation, in Indonesian."""
+    if actor != "petugas":
+        return "Helpdesk", ctx.helpdesk_email or "-"
+    who = assign(list(officers), row.text("bidang"), row.text("petugas_dituju"), ctx.helpdesk_email)
+    if who.note:  # inactive officer or none: the backup or the helpdesk acts
+        return f"{who.label}", who.email or "-"
+    name = who.officer_name or text(changes.current(row, "petugas")) or "petugas"
+    officer = next((o for o in officers if o.name == who.officer_name), None)
+    reach = [a for a in ((officer.email if officer else who.email),
+                         f"cadangan {officer.backup}" if officer and officer.backup else "") if a]
+    return f"Petugas {name}", "; ".join(reach) or "-"

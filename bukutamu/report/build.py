@@ -58,11 +58,18 @@ def _split(table: Any) -> tuple[Sequence[Any], Sequence[Sequence[Any]]]:
 
 def _write(path: Path, data: bytes) -> None:
     """Atomic write; an unchanged file is left alone."""
+    from bukutamu.adapters.files import faults
+    with faults(path, "berkas laporan"):
+        _write_file(path, data)
+
+
+def _write_file(path: Path, data: bytes) -> None:
     if path.exists() and path.read_bytes() == data:
         return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o644)  # mkstemp makes 0600; a report is for sharing
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
@@ -117,7 +124,8 @@ def build_week_report(history_rows: Any, skm_rows: Any, week: str | Week, settin
     xlsx = render.workbook_bytes(metrics, office=office, calendar_note=note)
 
     folder = Path(out_dir if out_dir is not None else settings.report.folder) / week.label
-    folder.mkdir(parents=True, exist_ok=True)
+    from bukutamu.adapters.files import shared_dir  # aggregate figures, meant to be shared: 0755/0644
+    shared_dir(folder)
     chart_paths = {k: folder / CHART_FILES[k] for k in charts}
     for k, data in charts.items():
         _write(chart_paths[k], data)

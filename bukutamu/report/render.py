@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from bukutamu.adapters.officehours import OfficeCalendar
+from bukutamu.core.text import clean_text, sheet_safe
 from bukutamu.report.charts import CHART_FILES
 from bukutamu.report.metrics import AMBER_BAND, COUNT_LABELS, NO_DATA, WeekMetrics
 from bukutamu.report.skm import IkmResult, round_half_up
@@ -376,7 +377,8 @@ def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
             out[c] = out[c].astype(object)
         elif pd.api.types.is_float_dtype(out[c].dtype) or out[c].dtype == object:
             # Python's round is correctly rounded (numpy's can leave 0.07000000000000001)
-            out[c] = out[c].map(lambda v: round(v, XLSX_DECIMALS) if isinstance(v, float) else v)
+            out[c] = out[c].map(lambda v: round(v, XLSX_DECIMALS) if isinstance(v, float)
+                                else sheet_safe(clean_text(v, multiline=False)) if isinstance(v, str) else v)
     return out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from bukutamu.config import Settings
 from bukutamu.report.build import HTML_NAME, WeekReport, build_week_report, report_mail

@@ -32,7 +32,8 @@ def write_csv(path, rows):
 def test_every_command_has_indonesian_help(tmp_path):
     for cmd in ("init", "poll", "check", "import-csv", "register", "demo"):
         out = cli(tmp_path, cmd, "--help").stdout
-        assert "usage:" in out and len(out) > 80
+        assert out.startswith("Pemakaian: bukutamu") and "opsi:" in out and len(out) > 80
+        assert "usage:" not in out and "show this help" not in out
 
 
 def test_import_csv_then_poll_registers_visits(tmp_path):

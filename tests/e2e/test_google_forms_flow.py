@@ -150,6 +150,9 @@ def test_check_fails_when_nik_is_not_plain_text_and_passes_after_init(office):
     assert good.returncode == 0, good.stdout
     assert '[ OK ] Format Teks biasa: kolom "NIK", "Nomor HP"' in good.stdout
     assert "[INFO] Nilai yang sudah terlanjur menjadi angka" in good.stdout  # init does not rewrite them
+    cells = sum(sh.row_count * sh.col_count for sh in fake.book.sheets)  # what Google counts
+    assert f"[INFO] Sel spreadsheet: {cells:,} dari 10.000.000 sel terpakai".replace(",", ".") in good.stdout
+    assert "belum ada pertumbuhan" in good.stdout  # no visit registered yet: no projection
 
     poll = cli(env, "poll", "--once")
     assert poll.returncode == 0
@@ -158,6 +161,7 @@ def test_check_fails_when_nik_is_not_plain_text_and_passes_after_init(office):
     cli(env, "poll", "--once")
     (g, row), = later
     assert cell(fake, row, "NIK") == g.nik and cell(fake, row, "[Sistem] Status") == "MENUNGGU VERIFIKASI"
+    assert "penuh sekitar" in cli(env, "check").stdout  # visits in the last four weeks: a projection
 
 
 def test_check_names_the_tabs_when_the_register_tab_is_missing(office):

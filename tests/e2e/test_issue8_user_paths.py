@@ -112,6 +112,20 @@ def guests_with_email(n, seed=8):
     return out
 
 
+def verified_guest(office, bidang):
+    """One guest with an email for ``bidang``, registered and verified by the helpdesk at
+    08:05, the officer notice due at 08:06. Returns (guest, visit ID)."""
+    g = guests_with_email(1)[0]
+    g = g.__class__(**{**g.__dict__, "bidang": bidang})
+    office.submit(g, at(MON, 8, 0))
+    office.cycle(at(MON, 8, 1))
+    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
+    office.edit(vid, "Verifikasi KTP", "Sesuai")
+    office.cycle(at(MON, 8, 5))
+    office.cycle(at(MON, 8, 6))
+    return g, vid
+
+
 def test_every_guest_with_an_email_gets_their_own_queue_number_mail_over_two_days(office, smtp):
     guests = guests_with_email(10)
     for i, g in enumerate(guests[:6]):  # Monday: six guests, two per cycle
@@ -224,14 +238,7 @@ def test_an_action_not_valid_now_is_refused_on_the_row_with_the_valid_ones(offic
 
 
 def test_no_officer_for_the_bidang_the_helpdesk_gets_the_notice_and_the_visit_goes_on(office, smtp):
-    g = guests_with_email(1)[0]
-    g = g.__class__(**{**g.__dict__, "bidang": "Bagian Umum"})  # nobody in the Petugas tab
-    office.submit(g, at(MON, 8, 0))
-    office.cycle(at(MON, 8, 1))
-    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
-    office.edit(vid, "Verifikasi KTP", "Sesuai")
-    office.cycle(at(MON, 8, 5))
-    office.cycle(at(MON, 8, 6))
+    g, vid = verified_guest(office, "Bagian Umum")  # nobody in the Petugas tab
     notice = [m for m in smtp.messages if m.rcpt_tos == ["helpdesk@biro.test"]]
     assert len(notice) == 1
     body = notice[0].message.get_body(("plain",)).get_content()
@@ -243,14 +250,7 @@ def test_no_officer_for_the_bidang_the_helpdesk_gets_the_notice_and_the_visit_go
 
 def test_refused_officer_address_corrected_in_petugas_tab_gets_the_notice(office, smtp):
     smtp.refuse["lia@biro.test"] = "550 5.1.1 mailbox unavailable"
-    g = guests_with_email(1)[0]
-    g = g.__class__(**{**g.__dict__, "bidang": "Bagian Pengelolaan LPSE"})
-    office.submit(g, at(MON, 8, 0))
-    office.cycle(at(MON, 8, 1))
-    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
-    office.edit(vid, "Verifikasi KTP", "Sesuai")
-    office.cycle(at(MON, 8, 5))
-    office.cycle(at(MON, 8, 6))
+    g, vid = verified_guest(office, "Bagian Pengelolaan LPSE")
     row = office.row(vid)
     assert row["[Sistem] Status"] == "TERVERIFIKASI"
     assert "gagal permanen" in row["[Sistem] Catatan"] and "tab Petugas" in row["[Sistem] Catatan"]
@@ -270,14 +270,7 @@ def test_refused_officer_address_corrected_in_petugas_tab_gets_the_notice(office
 
 def test_helpdesk_can_go_on_after_a_permanent_failure_by_phoning_the_officer(office, smtp):
     smtp.refuse["lia@biro.test"] = "550 5.1.1 mailbox unavailable"
-    g = guests_with_email(1)[0]
-    g = g.__class__(**{**g.__dict__, "bidang": "Bagian Pengelolaan LPSE"})
-    office.submit(g, at(MON, 8, 0))
-    office.cycle(at(MON, 8, 1))
-    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
-    office.edit(vid, "Verifikasi KTP", "Sesuai")
-    office.cycle(at(MON, 8, 5))
-    office.cycle(at(MON, 8, 6))
+    g, vid = verified_guest(office, "Bagian Pengelolaan LPSE")
     office.edit(vid, "Aksi Helpdesk", "Tamu Diterima")
     office.cycle(at(MON, 8, 9))
     assert office.row(vid)["[Sistem] Status"] == "DILAYANI"
@@ -287,14 +280,7 @@ def test_helpdesk_can_go_on_after_a_permanent_failure_by_phoning_the_officer(off
 
 
 def test_an_unused_round_one_link_cannot_close_round_two(office, smtp):
-    g = guests_with_email(1)[0]
-    g = g.__class__(**{**g.__dict__, "bidang": "Bagian Pengelolaan LPSE"})
-    office.submit(g, at(MON, 8, 0))
-    office.cycle(at(MON, 8, 1))
-    vid = office.rows()[0]["[Sistem] ID Kunjungan"]
-    office.edit(vid, "Verifikasi KTP", "Sesuai")
-    office.cycle(at(MON, 8, 5))
-    office.cycle(at(MON, 8, 6))
+    g, vid = verified_guest(office, "Bagian Pengelolaan LPSE")
     round1 = {p["entry.103"]: p for p in link_params(smtp.messages[-1].message, OFFICER_FORM)}
     office.edit(vid, "Aksi Helpdesk", "Tamu Diterima")
     office.cycle(at(MON, 8, 10))
@@ -326,3 +312,50 @@ def test_an_unused_round_one_link_cannot_close_round_two(office, smtp):
     office.cycle(at(MON, 9, 6))
     assert office.row(vid)["[Sistem] Status"] == "MENUNGGU UMPAN BALIK"
 
+
+
+def test_escalations_come_as_one_mail_per_window_each_saying_who_must_act(office, smtp):
+    """Twelve guests verified one minute apart, officers who never come: each visit's
+    step 6 runs late. The helpdesk and supervisor hear of the first breach at once and of
+    the rest in at most one digest per 15 minutes; every late visit is named exactly once,
+    with who must act, how to reach them and since when (issue 13, item 9)."""
+    rng = random.Random(21)
+    guests = [make_guest(rng, MON) for _ in range(12)]
+    for i, g in enumerate(guests):
+        office.submit(g, at(MON, 8, i))
+    office.cycle(at(MON, 8, 12))
+    ids = [r["[Sistem] ID Kunjungan"] for r in office.rows() if r["[Sistem] Status"] == "MENUNGGU VERIFIKASI"]
+    assert len(ids) >= 10
+    t = at(MON, 8, 13)
+    sent_at: dict[int, datetime] = {}  # message index -> the cycle that sent it
+
+    def cycle():
+        office.cycle(t)
+        for i in range(len(smtp.messages)):
+            sent_at.setdefault(i, t)
+
+    for vid in ids:  # the helpdesk verifies one guest a minute
+        office.edit(vid, "Verifikasi KTP", "Sesuai")
+        cycle()
+        t += timedelta(minutes=1)
+    while t < at(MON, 9, 10):  # nobody receives the guests; a cycle every minute
+        cycle()
+        t += timedelta(minutes=1)
+
+    late_i = [i for i, m in enumerate(smtp.messages) if m.rcpt_tos == ["helpdesk@biro.test"]
+              and ("TERLAMBAT" in m.message["Subject"] or "Ringkasan" in m.message["Subject"])]
+    late = [smtp.messages[i] for i in late_i]
+    named: list[str] = []
+    for m in late:
+        text = m.message.get_body(("plain",)).get_content()
+        named += [vid for vid in ids if f"({vid})" in text or f"ID Kunjungan: {vid}" in text]
+    assert sorted(named) == sorted(ids)  # every late visit told, exactly once
+    assert "TERLAMBAT" in late[0].message["Subject"]  # the first breach went at once, on its own
+    digests = [m for m in late if "Ringkasan" in m.message["Subject"]]
+    assert digests and len(late) <= 1 + 4  # 55 minutes of breaches: at most one mail per 15 minutes
+    when = [sent_at[i] for i in late_i]
+    assert all(b - a >= timedelta(minutes=15) for a, b in zip(when, when[1:])), when
+    body = digests[0].message.get_body(("plain",)).get_content()
+    line = next(l for l in body.splitlines() if "langkah 6" in l)
+    assert "terlambat sejak" in line and "harus bertindak: Petugas" in line and "hubungi " in line
+    assert "@biro.test" in line

@@ -55,7 +55,7 @@ _PATH = re.compile(r"^/v4/spreadsheets/([^/:]+)(.*)$")
 
 @dataclass
 class Fault:
-    kind: str  # "429" | "500" | "503-html" | "drop" | "slow"
+    kind: str  # "429" | "500" | "502-html" | "503-html" | "drop" | "slow"
     on: tuple[str, ...]
     retry_after: str | None = None
     delay: float = 5.0
@@ -124,12 +124,12 @@ class FakeSheetsAPI:
     def fail_next(self, kind: str, times: int = 1, *, on: Iterable[str] = ("read", "write", "meta", "structure"),
                   retry_after: str | None = None, delay: float = 5.0) -> None:
         """The next ``times`` requests of the kinds ``on`` fail: "429" (JSON, optional
-        Retry-After), "500" (JSON), "503-html" (an HTML page), "drop" (connection closed
+        Retry-After), "500" (JSON), "502-html"/"503-html" (an HTML page), "drop" (connection closed
         without an answer), "slow" (no answer for ``delay`` s, then closed; not applied),
         "late" (a values write: no answer for ``delay`` s, then closed, and NOT applied
         until ``apply_late()`` - the server applying a timed-out request after the
         client's retry already succeeded)."""
-        assert kind in ("429", "500", "503-html", "drop", "slow", "late"), kind
+        assert kind in ("429", "500", "502-html", "503-html", "drop", "slow", "late"), kind
         with self.lock:
             for _ in range(times):
                 self._faults.append(Fault(kind, tuple(on), retry_after, delay))
@@ -443,6 +443,10 @@ def _fault_response(f: Fault) -> Response:
         return r
     if f.kind == "500":
         return _json(500, {"error": {"code": 500, "message": "Internal error encountered.", "status": "INTERNAL"}})
+    if f.kind == "502-html":
+        html = ("<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Error 502 (Server Error)!!1</title>"
+                "<p><b>502.</b> <ins>That's an error.</ins><p>The server encountered a temporary error.</html>")
+        return Response(html, status=502, mimetype="text/html")
     html = ("<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Error 503 (Service Unavailable)!!1</title>"
             "<p><b>503.</b> <ins>That's an error.</ins><p>The service is currently unavailable.</html>")
     return Response(html, status=503, mimetype="text/html")

@@ -16,7 +16,11 @@ Staging:
   are answered ``seconds`` after the end of DATA, then stored and accepted -- also when
   the client has stopped waiting (a slow server that scans mail before answering);
   ``srv.wait_for_messages(n)`` waits until n messages are stored;
-- ``srv.stop()`` / ``srv.start()``: server down / back on the same port.
+- ``srv.stop()`` / ``srv.start()``: server down / back on the same port;
+- ``srv.fail(stage, kind, times)``: the next ``times`` times the client reaches ``stage``
+  ("connect", "ehlo" (EHLO and HELO), "auth", "mail", "rcpt", "data") the server answers
+  "4xx" or "5xx", closes the connection ("drop") or says nothing for ``srv.stall_seconds``
+  then closes ("stall"). A failed stage never stores the message.
 
 ``Controller(port=0)`` does not work (its readiness probe connects to port 0), so a
 free port is picked first. ``make_tls_contexts`` makes a self-signed certificate for
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as _dt
+import time as _time
 import email
 import logging
 import socket
@@ -45,13 +50,26 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
+class _SMTP(SMTP):
+    async def _handle_client(self) -> None:
+        state = getattr(self.event_handler, "s", None)
+        if state is not None:
+            reply = await _staged(state, self, "connect")
+            if reply is not None:
+                if reply:
+                    await self.push(reply)
+                    self.transport.close()
+                return
+        await super()._handle_client()
+
+
 class _Controller(Controller):
     def __init__(self, *args, allow_plain_auth: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.allow_plain_auth = allow_plain_auth
 
     def factory(self):
-        smtpd = SMTP(self.handler, **self.SMTP_kwargs)
+        smtpd = _SMTP(self.handler, **self.SMTP_kwargs)
         if self.allow_plain_auth:
             # Set after construction: passing auth_require_tls=False warns on every
             # connection. Needed for implicit TLS too (aiosmtpd issue #281).
@@ -127,9 +145,47 @@ class _State:
     data_delay_times: int | None = 0  # None: every message
     auth_attempts: int = 0
     quits: int = 0
+    stages: dict[str, list] = field(default_factory=dict)  # stage -> [kind, remaining times]
+    stall_seconds: float = 2.0
+    tripped: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stored: threading.Condition = field(default_factory=threading.Condition)
     tasks: set = field(default_factory=set)
+
+    def take(self, stage: str) -> str | None:
+        with self.lock:
+            f = self.stages.get(stage)
+            if not f or f[1] <= 0:
+                return None
+            f[1] -= 1
+            self.tripped.append((stage, f[0]))
+            return f[0]
+
+
+STAGE_REPLY = {
+    ("connect", "4xx"): "421 4.3.2 Layanan tidak tersedia (uji)", ("connect", "5xx"): "554 5.3.2 Tidak melayani (uji)",
+    ("ehlo", "4xx"): "421 4.3.2 Coba lagi nanti (uji)", ("ehlo", "5xx"): "550 5.7.1 Ditolak (uji)",
+    ("auth", "4xx"): "454 4.7.0 Autentikasi sementara gagal (uji)", ("auth", "5xx"): "535 5.7.8 Ditolak (uji)",
+    ("mail", "4xx"): "451 4.3.0 Coba lagi nanti (uji)", ("mail", "5xx"): "550 5.7.1 Pengirim ditolak (uji)",
+    ("rcpt", "4xx"): "450 4.2.1 Kotak surat sibuk (uji)", ("rcpt", "5xx"): "550 5.1.1 Kotak surat tidak ada (uji)",
+    ("data", "4xx"): "451 4.3.0 Coba lagi nanti (uji)", ("data", "5xx"): "554 5.6.0 Isi ditolak (uji)",
+}
+
+
+async def _staged(state: "_State", server, stage: str) -> str | None:
+    """Apply a staged fault at ``stage``: the reply to send, or "" when the connection
+    was closed; None when no fault is staged."""
+    kind = state.take(stage)
+    if kind is None:
+        return None
+    if kind == "stall":
+        await asyncio.sleep(state.stall_seconds)
+        kind = "drop"
+    if kind == "drop":
+        if server.transport is not None:
+            server.transport.close()
+        return ""
+    return STAGE_REPLY[(stage, kind)]
 
 
 class _Handler:
@@ -137,8 +193,26 @@ class _Handler:
         self.s = state
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        reply = await _staged(self.s, server, "ehlo")
+        if reply is not None:
+            return [reply] if reply else []
         session.host_name = hostname
         return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        reply = await _staged(self.s, server, "ehlo")
+        if reply is not None:
+            return reply or "421 4.3.2 (uji)"
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        reply = await _staged(self.s, server, "mail")
+        if reply is not None:
+            return reply or "421 4.3.2 (uji)"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_QUIT(self, server, session, envelope):
         with self.s.lock:
@@ -146,6 +220,9 @@ class _Handler:
         return "221 Bye"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        staged = await _staged(self.s, server, "rcpt")
+        if staged is not None:
+            return staged or "421 4.3.2 (uji)"
         reply = self.s.refuse.get(address) or self.s.refuse.get(address.lower())
         if reply:
             return reply
@@ -153,6 +230,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        staged = await _staged(self.s, server, "data")
+        if staged is not None:
+            return staged or "421 4.3.2 (uji)"
         with self.s.lock:
             drop = self.s.drop_data > 0
             keep_then_drop = not drop and self.s.accept_then_drop > 0
@@ -232,6 +312,24 @@ class SmtpTestServer:
     def data_reply(self, value: str | None) -> None:
         self.state.data_reply = value
 
+    def fail(self, stage: str, kind: str, times: int = 1) -> None:
+        assert (stage, "4xx") in STAGE_REPLY and kind in ("4xx", "5xx", "drop", "stall"), (stage, kind)
+        with self.state.lock:
+            self.state.stages[stage] = [kind, times]
+
+    @property
+    def stall_seconds(self) -> float:
+        return self.state.stall_seconds
+
+    @stall_seconds.setter
+    def stall_seconds(self, value: float) -> None:
+        self.state.stall_seconds = value
+
+    @property
+    def tripped(self) -> list[tuple[str, str]]:
+        with self.state.lock:
+            return list(self.state.tripped)
+
     def drop_data(self, times: int = 1) -> None:
         self.state.drop_data = times
 
@@ -251,6 +349,15 @@ class SmtpTestServer:
     # lifecycle -------------------------------------------------------------------
     def _authenticator(self, server, session, envelope, mechanism, auth_data):
         self.state.auth_attempts += 1
+        kind = self.state.take("auth")
+        if kind == "stall":
+            _time.sleep(self.state.stall_seconds)  # the authenticator is synchronous
+            kind = "drop"
+        if kind == "drop":
+            server.transport.close()
+            return AuthResult(success=False, handled=True)
+        if kind is not None:
+            return AuthResult(success=False, handled=False, message=STAGE_REPLY[("auth", kind)])
         ok = (self.auth is not None and isinstance(auth_data, LoginPassword)
               and auth_data.login.decode() == self.auth[0] and auth_data.password.decode() == self.auth[1])
         # handled=False: let aiosmtpd answer 535 (handled=True would leave the client waiting).

@@ -10,8 +10,8 @@ from bukutamu.core.schema import normalise_header
 
 
 class SqliteHarness:
-    def __init__(self, tmp_path: Path, time_zone: str = "Asia/Pontianak"):
-        self.path = tmp_path / "store.sqlite"
+    def __init__(self, tmp_path: Path, time_zone: str = "Asia/Pontianak", path: Path | None = None):
+        self.path = path or tmp_path / "store.sqlite"
         self.store = SqliteSheetStore(self.path, time_zone)
         self._person = SqliteSheetStore(self.path, time_zone)  # a second connection = another person
         self._pending = []

@@ -72,3 +72,21 @@ def test_success_resets_backoff_and_writes_status(settings, tmp_path):
     assert svc.poll_state.failures == 0
     status = json.loads((tmp_path / "status.json").read_text())
     assert status["ok"] is True and status["hasil"]["kunjungan_baru"] == 2
+
+
+def test_a_full_disk_in_a_job_is_a_message_not_a_bug(settings, tmp_path, caplog):
+    """`bukutamu run` while the disk fills: an Indonesian line in the log and the status
+    file, no traceback, and the job is retried after its backoff."""
+    import logging
+    import sqlite3
+
+    def poll():
+        raise sqlite3.OperationalError("database or disk is full")
+
+    svc, clock, _ = make(settings, tmp_path, poll)
+    with caplog.at_level(logging.ERROR, logger="bukutamu"):
+        svc.poll_job()
+    record = caplog.records[-1]
+    assert record.exc_info is None and "Disk penuh" in record.getMessage()
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert status["ok"] is False and "Disk penuh" in status["galat_terakhir"] and "bug" not in status["galat_terakhir"]

@@ -29,3 +29,4 @@ def test_one_mail_key_per_week_unless_sent_again_on_purpose():
     from bukutamu.report.metrics import parse_week
     w = parse_week("2026-W48")
     assert mail_key(w) == "laporan/2026-W48" and mail_key(w, 1) != mail_key(w)
+

@@ -74,6 +74,9 @@ class GoogleSheetStore:
         self._watch_file = watch_file
         self._watch_read = watch_file is None
         self.repairs = 0  # writes that had to be repaired (rows moved by a person)
+        # A repair that failed (network, quota) is owed: cells sit on rows that are not
+        # theirs. It is retried before the next read, from the snapshot it was planned on.
+        self._owed_repair: tuple[list, WritePlan, dict[str, TabState]] | None = None
         self.late_repairs = 0  # late-applied writes put right
 
     @classmethod
@@ -108,6 +111,11 @@ class GoogleSheetStore:
         return report
 
     def read(self, tabs: Sequence[str], append_only: Sequence[str] = ()) -> Snapshot:
+        if self._owed_repair is not None:
+            bad, plan, states = self._owed_repair
+            self._tabs = states
+            log.info("Google Sheets: memperbaiki sel yang salah tempat dari penulisan sebelumnya.")
+            self._repair(bad, plan)
         meta = self._metadata()
         names = list(dict.fromkeys([*tabs, *append_only]))
         if any(n not in meta.sheets for n in names) and self._clock() - self._meta_at > self.metadata_max_age:
@@ -175,6 +183,7 @@ class GoogleSheetStore:
         bad = misplaced(plan.guards, resp.get("responses") or [], self._tabs)
         self._after_write(plan)
         if bad:
+            self._owed_repair = (bad, plan, dict(self._tabs))
             self._repair(bad, plan)
         else:
             self._remember(plan)
@@ -218,6 +227,11 @@ class GoogleSheetStore:
         if self._uncertain:
             self._save_watch()
         self._http.session.close()
+
+    def cell_count(self) -> int:
+        """Cells the spreadsheet holds (rows x columns of every tab, empty ones too): what
+        Google counts against its 10 million limit. From the kept metadata."""
+        return sum(s.row_count * s.col_count for s in self._metadata().sheets.values())
 
     def tab_names(self) -> list[str]:
         """The spreadsheet's tabs, in order (from the kept metadata)."""
@@ -423,6 +437,7 @@ class GoogleSheetStore:
         rep = plan_repair(bad, plan.guards, self._tabs, fresh)
         if rep.cells:
             self._spreadsheet().values_batch_update({"valueInputOption": "RAW", "data": repair_ranges(rep.cells)})
+        self._owed_repair = None
         for t in tabs:
             self._tabs.pop(t, None)  # refs of that snapshot are stale: read again before writing
         self.repairs += 1

@@ -43,6 +43,7 @@ from email.utils import format_datetime
 from html.parser import HTMLParser
 
 from bukutamu.core.mail import OutgoingMail
+from bukutamu.core.text import clean_line
 
 # CRLF line endings, folding at 78, 8-bit-clean headers encoded per RFC 2047.
 SMTP_POLICY = policy.SMTP
@@ -56,10 +57,6 @@ NAME_MAX = 100
 HEADER_MAX = 300
 FILENAME_MAX = 120
 
-# Anything that could end a header line or confuse a parser: C0 controls (CR, LF,
-# TAB, NUL, ...), DEL, NEL and the Unicode line/paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
-_SPACES = re.compile(r"\s{2,}")
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 _CID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,100}$")
@@ -78,12 +75,10 @@ class MessageBuildError(ValueError):
 
 
 def clean_header(value: object, limit: int = HEADER_MAX) -> str:
-    """One safe header value: control characters (CR/LF included) become spaces,
-    runs of spaces collapse, the result is trimmed and capped at ``limit`` chars."""
-    text = _SPACES.sub(" ", _CONTROL.sub(" ", str(value))).strip()
-    if len(text) > limit:
-        text = text[: max(limit - 1, 0)].rstrip() + "…"
-    return text
+    """One safe header value: line breaks (CR/LF, NEL, U+2028/9) and tabs become spaces,
+    other control and bidi/invisible characters go (core/text.py), runs of spaces
+    collapse, the result is trimmed and capped at ``limit`` chars."""
+    return clean_line(value, limit)
 
 
 def check_address(addr: str) -> str:

@@ -60,7 +60,7 @@ class OutboxMailer:
         except MessageBuildError as e:
             return SendResult(False, message_id, f"Pesan tidak dapat disusun: {e}", permanent=True)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _make_private_dir(self.folder)
             _write_atomic(target, data)
         except OSError as e:
             return SendResult(False, message_id,
@@ -70,7 +70,7 @@ class OutboxMailer:
 
     def check(self) -> str | None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _make_private_dir(self.folder)
             fd, tmp = tempfile.mkstemp(prefix=".check-", dir=self.folder)
             os.close(fd)
             os.unlink(tmp)
@@ -81,6 +81,12 @@ class OutboxMailer:
 
     def close(self) -> None:
         pass
+
+
+def _make_private_dir(folder: Path) -> None:
+    """0700 like the data folder (messages hold names); OSError passes to the caller."""
+    from bukutamu.adapters.files import PRIVATE_DIR, _make_dirs
+    _make_dirs(folder, PRIVATE_DIR)
 
 
 def _write_atomic(target: Path, data: bytes) -> None:

@@ -229,6 +229,11 @@ def parse_phone(value: object, numbers: PhoneNumbers) -> FieldResult[str]:
     if facts is None:
         return _bad_phone()
     findings = []
+    if any(not c.isascii() and unicodedata.category(c) == "Nd" for c in text):
+        findings.append(warning(
+            "phone_digits", "phone",
+            "No. HP memuat angka bukan 0-9 biasa (mis. angka Arab atau lebar penuh); ketik ulang dengan angka 0-9",
+        ))
     if zero_lost:
         findings.append(warning(
             "phone_leading_zero_lost", "phone",
