@@ -179,7 +179,7 @@ def cycle_context(settings: Settings, sop: Sop, key: bytes) -> CycleContext:
         system_tab=t.system, queue_prefix=settings.poll.queue_prefix, sop=sop, nik_key=key,
         renames=dict(settings.columns), officers_tab=t.officers, confirmations_tab=t.confirmations,
         feedback_tab=t.feedback, office_name=settings.office.name, helpdesk_email=settings.office.helpdesk_email,
-        supervisor_email=settings.office.supervisor_email,
+        supervisor_email=settings.office.supervisor_email, admin_email=settings.office.admin_email,
         links=settings.links,
         calendar=office_calendar(settings), version=__version__, phones=phone_numbers())
 

@@ -304,12 +304,14 @@ class MailJournal:
     @_reading
     def known_keys(self, visits: Iterable[str] | None = None) -> frozenset[str]:
         """The keys the journal holds, whatever their state (the plan skips them):
-        all of them, or only those of the given visit IDs (by the typed key's visit
-        column, indexed: a cycle reads what its open visits need, not every key ever
-        recorded)."""
+        all of them, or those of the given visit IDs (by the typed key's visit column,
+        indexed: a cycle reads what its open visits need, not every key ever recorded)
+        plus the few keys that are about no visit."""
         if visits is None:
             return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
-        out: set[str] = set()
+        # Keys about no visit (weekly report, admin alerts, daily system notices) are
+        # few and always included: the plan may ask about them too.
+        out: set[str] = {k for (k,) in self._db.execute("SELECT key FROM mail WHERE visit_id IS NULL")}
         wanted = sorted(set(visits))
         for i in range(0, len(wanted), 500):
             chunk = wanted[i:i + 500]

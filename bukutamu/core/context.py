@@ -37,6 +37,7 @@ class CycleContext:
     office_name: str = ""
     helpdesk_email: str = ""
     supervisor_email: str = ""
+    admin_email: str = ""  # hears when the spreadsheet nears Google's cell limit
     links: LinkConfig = field(default_factory=LinkConfig)
     calendar: OfficeClock | None = None  # None disables live escalation
     version: str = ""

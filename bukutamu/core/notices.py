@@ -235,3 +235,15 @@ def escalation_digest(items: list[OutgoingMail], office: str, contact: str = "")
                    contact),
         text=_text("Ringkasan keterlambatan SLA", [], paras, {}, "Yth. Tim Helpdesk dan Pimpinan,", office,
                    contact))
+
+
+def cell_budget_alert(key: str, to: str, office: str, line: str) -> OutgoingMail:
+    """The admin's warning that the Google spreadsheet nears its 10 million cells."""
+    paras = [f"Spreadsheet buku tamu: {line}.",
+             "Di atas 10 juta sel Google menolak setiap penulisan dan buku tamu berhenti. Arsipkan kunjungan "
+             "lama (tab Riwayat dan register) ke spreadsheet lain, atau mulai spreadsheet baru untuk tahun ini.",
+             "Jalankan `bukutamu check` untuk angka terbaru."]
+    title = "Spreadsheet buku tamu hampir penuh"
+    return OutgoingMail(key=key, to=(to,), subject=f"[Buku Tamu] {title}",
+                        html=_page(office, title, [], paras, {}, "Yth. Admin,"),
+                        text=_text(title, [], paras, {}, "Yth. Admin,", office))

@@ -13,12 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bukutamu.core.context import CycleContext
+from bukutamu.core.budget import ALERT_SHARE, GOOGLE_CELL_LIMIT, CellBudget, budget_line, cells_per_visit, recent_rate
 from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
 from bukutamu.core.changes import Changes
 from bukutamu.core.helpdesk import is_new_action
 from bukutamu.core.intake import plan_intake
 from bukutamu.core.linkforms import read_link_rows
 from bukutamu.core.mail import OutgoingMail
+from bukutamu.core.notices import cell_budget_alert
 from bukutamu.core.officers import read_officers
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.queueboard import plan_queue_board
@@ -30,6 +32,7 @@ from bukutamu.core.errors import SchemaError
 
 HEARTBEAT_EVERY = timedelta(minutes=5)
 HEARTBEAT_KEY, VERSION_KEY, ERROR_KEY = "detak_terakhir", "versi", "galat_terakhir"
+CELLS_KEY = "sel_terpakai"
 
 
 @dataclass
@@ -47,6 +50,21 @@ def _is_round(value: str) -> bool:
         return float(value) >= 1
     except ValueError:
         return False
+
+
+def _cell_alert(snapshot: Snapshot, register, now: datetime, ctx: CycleContext, facts: MailFacts, history):
+    """Once a day from 80 % of Google's cell limit on: the admin is told what to do."""
+    if snapshot.cell_count is None or not ctx.admin_email or snapshot.cell_count < ALERT_SHARE * GOOGLE_CELL_LIMIT:
+        return None
+    today = now.astimezone(ctx.tz).date()
+    key = f"sistem/sel-spreadsheet/{today:%Y-%m-%d}"
+    if key in facts.known:
+        return None
+    days = [p[0] for r in register.rows if (p := parse_visit_id(r.visit_id))]
+    per_visit = cells_per_visit(len(snapshot.tab(ctx.register_tab).header), history.data_rows,
+                                len(history.header), len(days))
+    budget = CellBudget(snapshot.cell_count, recent_rate(days, today, per_visit))
+    return cell_budget_alert(key, ctx.admin_email, ctx.office_name, budget_line(budget, today))
 
 
 def tabs_to_read(ctx: CycleContext) -> tuple[list[str], list[str]]:
@@ -120,6 +138,9 @@ def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: Mail
     plan.log += flow.log
 
     plan_queue_board(register, changes, snapshot.tab(ctx.queue_tab), now, ctx)
+    alert = _cell_alert(snapshot, register, now, ctx, facts, history)
+    if alert:
+        plan.mails.append(alert)
 
     batch = changes.batch()
     beat = parse_datetime(system.get(HEARTBEAT_KEY, (None, None))[1], ctx.sheet_tz)
@@ -128,6 +149,8 @@ def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: Mail
         # the only write an idle cycle ever makes.
         changes.system[HEARTBEAT_KEY] = datetime_to_serial(now, ctx.sheet_tz)
         changes.system[VERSION_KEY] = ctx.version
+        if snapshot.cell_count is not None:  # Google: how full the spreadsheet is
+            changes.system[CELLS_KEY] = f"{snapshot.cell_count} ({snapshot.cell_count / GOOGLE_CELL_LIMIT:.0%})"
         if last_error:
             changes.system[ERROR_KEY] = last_error
     for key, value in sorted(changes.system.items()):

@@ -48,6 +48,9 @@ class Snapshot:
     tabs: Mapping[str, Tab]
     time_zone: str  # the spreadsheet's time zone: serial numbers are wall-clock in it
     missing_tabs: tuple[str, ...] = ()
+    # Cells the spreadsheet holds against Google's 10 million limit (None: no such limit,
+    # e.g. the embedded store). Known from the kept metadata: no extra request.
+    cell_count: int | None = None
 
     def tab(self, name: str) -> Tab | None:
         return self.tabs.get(name)

@@ -155,7 +155,8 @@ class GoogleSheetStore:
         self._tabs = states
         self._loaded = {}  # this read is what we know now (saved with the next write)
         missing = tuple(n for n in names if n not in got)
-        return Snapshot(tabs=out, time_zone=meta.time_zone, missing_tabs=missing)
+        return Snapshot(tabs=out, time_zone=meta.time_zone, missing_tabs=missing,
+                        cell_count=sum(i.row_count * i.col_count for i in meta.sheets.values()))
 
     def write(self, batch: WriteBatch) -> None:
         if not batch:
