@@ -47,8 +47,8 @@ def _traced_peak_mb(work) -> float:
 def year(n: int) -> None:
     """The office's real path: Riwayat rows as a store returns them -> files on disk."""
     from bukutamu.config import Settings
-    from bukutamu.core.officehours import calendar_from_settings
-    from bukutamu.core.sop import load_sop
+    from bukutamu.adapters.officehours import calendar_from_settings
+    from bukutamu.adapters.sopfile import load_sop
     from bukutamu.report import render
     from bukutamu.report.build import build_week_report
     from bukutamu.report.charts import all_charts
@@ -94,8 +94,8 @@ def year(n: int) -> None:
 def million(n: int) -> None:
     """Metrics only, from typed events (parsing 10M sheet cells is not the office's path)."""
     from bukutamu.config import Settings
-    from bukutamu.core.officehours import calendar_from_settings
-    from bukutamu.core.sop import load_sop
+    from bukutamu.adapters.officehours import calendar_from_settings
+    from bukutamu.adapters.sopfile import load_sop
     from bukutamu.report.history import visits_and_intervals
     from bukutamu.report.metrics import compute_week
     from bukutamu.report.synthetic import synthetic_events

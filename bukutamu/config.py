@@ -382,7 +382,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     if mail.kind == "smtp" and not mail.host:
         raise ConfigError("mail.host: wajib diisi untuk mail.kind = \"smtp\" (misalnya smtp.gmail.com).")
     if mail.user and "@" not in mail.user:
-        # yagmail would silently append "@gmail.com" (PITFALLS.md).
+        # yagmail would silently append "@gmail.com".
         raise ConfigError("mail.user: tulis alamat lengkap dengan @ (misalnya helpdesk@kantor.go.id).")
     m.done()
 
@@ -491,6 +491,6 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     settings = Settings(office=office, store=store, tabs=tabs, columns=dict(c), poll=poll, mail=mail,
                         links=links, calendar=calendar, report=report, web=web, secrets=secrets, source=source,
                         data_dir=data_dir, sop_path=sop_path)
-    from bukutamu.core.sop import load_sop  # validate the SOP at start too
+    from bukutamu.adapters.sopfile import load_sop  # validate the SOP at start too
     load_sop(settings.sop_path)
     return settings

@@ -1,273 +1,31 @@
-"""One poll cycle: read one snapshot -> plan (pure) -> journal the mails -> write one
-batch -> send. The engine does not know which store or mailer it runs on.
-
-Order matters for exactly-once: a planned mail is recorded in the journal before
-the sheet write that makes it due, and sent after it; the send time reaches the
-sheet on the next cycle (``sent_unreflected``), so a crash at any point neither
-loses a message nor sends it twice (see adapters/delivery.py for the one window).
+"""The poll engine as scripts and tests know it: ``Poller(settings, store)`` is the
+run-a-cycle use case (``app/cycle.py``) wired by the composition root
+(``bootstrap.py``). The wiring helpers are re-exported here for existing callers;
+new code imports them from ``bukutamu.bootstrap``.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets as _secrets
-import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from typing import Callable
 
-from bukutamu import __version__
+from bukutamu import bootstrap
 from bukutamu.adapters.store import SheetStore
-from bukutamu.config import ENV_HMAC_KEY, Settings, hmac_key_problem
-from bukutamu.core.mail import Mailer, MailKey, MailKind, OutgoingMail
-from bukutamu.core.plan import CycleContext, Plan, plan_cycle, tabs_to_read
-from bukutamu.core.sop import Sop, load_sop
-from bukutamu.core.workflow import MailFacts
-from bukutamu.errors import ConfigError
-
-log = logging.getLogger("bukutamu")
-PAYLOAD_DAYS = timedelta(days=30)
+from bukutamu.app.cycle import PAYLOAD_DAYS, CycleReport, CycleRunner  # noqa: F401 - re-exported
+from bukutamu.bootstrap import (OWNER_FILE, claim_data_dir, create_key, cycle_context,  # noqa: F401
+                                journal_path, key_path, lock_path, nik_key, open_journal, open_store,
+                                status_path,
+                                store_identity)
+from bukutamu.config import Settings
+from bukutamu.core.mail import Mailer
 
 
-def open_store(settings: Settings) -> SheetStore:
-    if settings.store.kind == "google":
-        from bukutamu.adapters.google.store import GoogleSheetStore
-        return GoogleSheetStore.from_settings(settings)
-    from bukutamu.adapters.sqlite_store import SqliteSheetStore
-    return SqliteSheetStore(settings.store.path, settings.office.time_zone)
-
-
-def lock_path(settings: Settings) -> Path:
-    """One writer per store: beside the store file (embedded), or in the store's
-    data folder (google). Keyed to the store, not to a configurable folder, so two
-    configs naming one store still exclude each other."""
-    if settings.store.kind == "google":
-        return settings.data_dir / f"poller-{settings.store.spreadsheet_id[:40]}.lock"
-    return settings.store.path.with_name(settings.store.path.name + ".lock")
-
-
-def open_journal(settings: Settings):
-    """The store's mail journal, holding escalation digests for their window."""
-    from bukutamu.adapters.journal import MailJournal
-    return MailJournal(journal_path(settings),  # creates the private data folder
-                       digest_window=timedelta(minutes=settings.office.escalation_digest_minutes))
-
-
-def journal_path(settings: Settings) -> Path:
-    """The mail journal of this store (in its own data folder: see config.default_data_dir)."""
-    return settings.data_dir / "jurnal-email.sqlite"
-
-
-OWNER_FILE = "store.txt"
-
-
-def store_identity(settings: Settings) -> str:
-    """Who owns the data folder: the spreadsheet ID, or the SQLite file's path
-    relative to the folder (so a store copied or moved together with its data
-    folder -- a backup restored elsewhere -- still matches)."""
-    if settings.store.kind == "google":
-        return f"google {settings.store.spreadsheet_id}"
-    target = settings.store.path.resolve()
-    try:
-        return f"embedded {Path(os.path.relpath(target, settings.data_dir.resolve())).as_posix()}"
-    except ValueError:  # another drive (Windows)
-        return f"embedded {target}"
-
-
-def _shown(identity: str, folder: Path) -> str:
-    kind, _, what = identity.partition(" ")
-    return f"spreadsheet {what}" if kind == "google" else os.path.normpath(folder / what)
-
-
-def claim_data_dir(settings: Settings, *, write: bool = True) -> Path:
-    """Make sure the data folder belongs to this store: the first store to use it
-    writes its identity to ``store.txt``; any other store is refused (a shared
-    journal skips the second store's mails as "already sent", and the demo would
-    delete the other store's journal). ConfigError saying what to change."""
-    folder = settings.data_dir
-    marker = folder / OWNER_FILE
-    me = store_identity(settings)
-    try:
-        owner = marker.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        owner = ""
-    except (OSError, UnicodeDecodeError):
-        raise ConfigError(f"Berkas {marker} tidak bisa dibaca; periksa izin folder data.") from None
-    if owner and owner != me:
-        raise ConfigError(
-            f"Folder data {folder} dipakai store lain ({_shown(owner, folder)}). Setiap store butuh folder "
-            "data sendiri (jurnal email, kunci HMAC): atur store.data_dir ke folder lain untuk store ini. "
-            f"Bila store itu memang dipindah ke {_shown(me, folder)}, hapus berkas {marker}.")
-    if not owner and write:
-        from bukutamu.adapters.files import faults, private_dir
-        private_dir(folder)
-        with faults(marker, "berkas penanda folder data"):
-            marker.write_text(me + "\n", encoding="utf-8")
-    return folder
-
-
-def key_path(settings: Settings) -> Path:
-    return settings.data_dir / "kunci-hmac"
-
-
-def status_path(settings: Settings) -> Path:
-    return settings.data_dir / "status.json"
-
-
-def nik_key(settings: Settings) -> bytes:
-    """The HMAC key for NIK comparisons and link tokens: $BUKUTAMU_HMAC_KEY, or —
-    embedded mode — the key file in the store's data folder, outside the repo.
-
-    Never creates the key (``create_key`` does, for ``init`` only): a key that
-    silently reappeared would invalidate every link already emailed and every NIK
-    comparison with earlier visits. A missing or weak key is a ConfigError."""
-    if settings.secrets.hmac_key:
-        return settings.secrets.hmac_key  # strength checked by load_settings
-    path = key_path(settings)
-    try:
-        key = path.read_bytes().strip()
-    except FileNotFoundError:
-        raise ConfigError(
-            f"Kunci HMAC {path} tidak ada. Store baru: jalankan `bukutamu init` untuk membuatnya. Store yang "
-            "sudah berisi kunjungan: pulihkan berkas itu dari cadangan (bila dulu semua store memakai ./data, "
-            f"kuncinya mungkin di data/kunci-hmac; atau atur store.data_dir), atau atur {ENV_HMAC_KEY}."
-        ) from None
-    except OSError as e:
-        raise ConfigError(f"Kunci HMAC {path} tidak bisa dibaca ({e.strerror}); periksa izin berkasnya.") from None
-    problem = hmac_key_problem(key)
-    if problem:
-        raise ConfigError(
-            f"Kunci HMAC {path}: {problem}. Store yang belum berisi kunjungan: hapus berkas itu lalu jalankan "
-            "`bukutamu init` (membuat kunci acak yang kuat). Store yang sudah berisi kunjungan: tautan email yang "
-            "sudah terkirim dan perbandingan NIK bergantung pada kunci lama — bila tetap ingin menggantinya, "
-            "hapus berkas itu lalu jalankan `bukutamu init --kunci-baru`.")
-    return key
-
-
-def create_key(settings: Settings, *, has_visits: bool, replace_lost: bool = False) -> Path | None:
-    """Create the key file (``init`` only; the demo for its own data folder). Returns
-    its path when created, None when a key exists already (validated) or comes from
-    the environment.
-
-    Refused when the store already holds visits, unless ``replace_lost`` (``init
-    --kunci-baru``): their links and NIK hashes were made with the lost key."""
-    claim_data_dir(settings)
-    if settings.secrets.hmac_key:
-        return None
-    path = key_path(settings)
-    if path.exists():
-        nik_key(settings)  # a weak key is refused, never overwritten
-        if replace_lost:
-            raise ConfigError(f"Kunci HMAC {path} masih ada; --kunci-baru hanya untuk kunci yang hilang. "
-                              "Tidak ada yang diubah.")
-        return None
-    if has_visits and not replace_lost:
-        raise ConfigError(
-            f"Kunci HMAC {path} tidak ada, padahal store ini sudah berisi kunjungan. Tautan yang sudah "
-            "dikirim lewat email dan perbandingan NIK dengan kunjungan lama bergantung pada kunci lama: "
-            "pulihkan berkas itu dari cadangan. Hanya bila kunci lama memang hilang, jalankan "
-            "`bukutamu init --kunci-baru` (tautan lama tidak berlaku lagi).")
-    from bukutamu.adapters.files import faults, private_dir
-    private_dir(path.parent)
-    with faults(path, "berkas kunci HMAC"):
-        # Written aside, then linked into place: complete or absent (a full disk never
-        # leaves an empty key behind), never replacing a key made meanwhile.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as f:
-                os.fchmod(f.fileno(), 0o600)
-                f.write(_secrets.token_urlsafe(32))
-                f.flush()
-                os.fsync(f.fileno())
-            os.link(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    return path
-
-
-def cycle_context(settings: Settings, sop: Sop, key: bytes) -> CycleContext:
-    from bukutamu.core.officehours import calendar_from_settings
-    t = settings.tabs
-    return CycleContext(
-        tz=settings.office.tz, register_tab=t.register, history_tab=t.history, queue_tab=t.queue,
-        system_tab=t.system, queue_prefix=settings.poll.queue_prefix, sop=sop, nik_key=key,
-        renames=dict(settings.columns), officers_tab=t.officers, confirmations_tab=t.confirmations,
-        feedback_tab=t.feedback, office_name=settings.office.name, helpdesk_email=settings.office.helpdesk_email,
-        supervisor_email=settings.office.supervisor_email, admin_email=settings.office.admin_email,
-        links=settings.links,
-        calendar=calendar_from_settings(settings), version=__version__)
-
-
-@dataclass
-class CycleReport:
-    new_visits: int
-    transitions: int
-    wrote: bool
-    read_seconds: float
-    plan_seconds: float
-    write_seconds: float
-    mails_sent: int = 0
-    mails_pending: int = 0
-    log: list[str] = field(default_factory=list)
-
-
-class Poller:
-    """Runs cycles against one store; keeps nothing between cycles but the journal."""
+class Poller(CycleRunner):
+    """A CycleRunner built from settings (mailer, journal and clock may be given)."""
 
     def __init__(self, settings: Settings, store: SheetStore, mailer: Mailer | None = None,
                  journal=None, clock: Callable[[], datetime] | None = None):
-        from bukutamu.adapters.mail import mailer_from_settings
+        runner = bootstrap.cycle_runner(settings, store, mailer=mailer, journal=journal, clock=clock)
+        super().__init__(runner.store, runner.ctx, runner.notifier, runner.journal, runner.clock)
         self.settings = settings
-        self.store = store
-        claim_data_dir(settings)
-        self.sop = load_sop(settings.sop_path)
-        self.ctx = cycle_context(settings, self.sop, nik_key(settings))  # never created here
-        self.clock = clock or (lambda: datetime.now(settings.office.tz))
-        self.mailer = mailer or mailer_from_settings(settings)
-        self.journal = journal or open_journal(settings)  # creates the private data folder
-        self.last_error = ""
-
-    def run_once(self) -> CycleReport:
-        from bukutamu.adapters.delivery import deliver
-        tabs, append_only = tabs_to_read(self.ctx)
-        t0 = time.perf_counter()
-        snapshot = self.store.read(tabs, append_only)
-        t1 = time.perf_counter()
-        now = self.clock()
-        facts = MailFacts(known=self.journal.known_keys(),
-                          sent={s.key: s.sent_at for s in self.journal.sent_unreflected()},
-                          failed={f.key: f.error for f in self.journal.failed_unreflected()},
-                          failed_to=self.journal.failed_recipients(MailKind.OFFICER_NOTICE.value))
-        plan: Plan = plan_cycle(snapshot, now, self.ctx, facts, self.last_error)
-        t2 = time.perf_counter()
-        for mail in plan.mails:
-            self.journal.record_intent(mail, now)  # before the write that makes it due
-        if plan.batch:
-            self.store.write(plan.batch)
-        t3 = time.perf_counter()
-        for key in plan.reflected:
-            self.journal.mark_reflected(key)
-        report = deliver(self.journal, self.mailer, [], now, build_digest=self._digest)
-        for key in report.sent:
-            visit_key = MailKey.parse(key)
-            if visit_key is None or visit_key.kind is not MailKind.OFFICER_NOTICE:
-                self.journal.mark_reflected(key)  # only officer notices become a sheet transition
-        self.journal.forget_payloads(now - PAYLOAD_DAYS)  # names in old bodies are not kept (UU PDP)
-        for key, error in report.errors.items():
-            log.warning("Email %s belum terkirim: %s", key.split("/")[1] if "/" in key else "?", error)
-        for line in plan.log:
-            log.info(line)
-        self.last_error = ""
-        return CycleReport(plan.new_visits, plan.transitions, bool(plan.batch), t1 - t0, t2 - t1, t3 - t2,
-                           len(report.sent), len(self.journal.pending()), plan.log)
-
-    def _digest(self, items: list) -> "OutgoingMail":
-        from bukutamu.core.notices import escalation_digest
-        return escalation_digest(items, self.settings.office.name, self.settings.office.helpdesk_email)
-
-    def close(self) -> None:
-        self.mailer.close()
-        self.journal.close()
+        self.mailer = runner.notifier.mailer

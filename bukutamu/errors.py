@@ -4,20 +4,7 @@ Anything else that escapes is a bug and may show a traceback.
 """
 
 
-class BukutamuError(Exception):
-    """Base: a problem the user can fix; the CLI prints the message, no traceback."""
-
-    exit_code = 1
-
-
-class ConfigError(BukutamuError):
-    """A bad or missing setting, found at start before any work is done."""
-
-    exit_code = 2
-
-
-class SchemaError(BukutamuError):
-    """A required tab or header is missing or duplicated: the cycle writes nothing."""
+from bukutamu.core.errors import BukutamuError, ConfigError, SchemaError  # noqa: F401 - the core's errors
 
 
 class StoreError(BukutamuError):

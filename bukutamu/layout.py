@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bukutamu.adapters.sopfile import load_sop
 from bukutamu.adapters.store import TabSpec
 from bukutamu.config import Settings
 from bukutamu.core.linkforms import CONFIRM_COLUMNS, FEEDBACK_COLUMNS, SKM_ELEMENTS
@@ -22,10 +23,12 @@ def tab_specs(settings: Settings) -> list[TabSpec]:
     # all) in Google mode where the Form owns them: located by header (or its
     # aliases, unless [columns] renames it), formatted when present, never created.
     text_cols = tuple(c for c in REGISTER_COLUMNS if c.plain_text)
+    sop = load_sop(settings.sop_path)  # the dropdowns offer the SOP's own inputs
+    choices = {"aksi": tuple(sop.actions), "verifikasi": tuple(sop.verification)}
     return [
         TabSpec(
             t.register, headers_for(reg, ren),
-            dropdowns={name[c.key]: c.choices for c in reg if c.owner == HELPDESK and c.choices},
+            dropdowns={name[c.key]: choices.get(c.key, c.choices) for c in reg if c.owner == HELPDESK and c.choices},
             protected=tuple(name[c.key] for c in reg if c.owner == PROGRAM),
             plain_text=tuple(name[c.key] for c in text_cols),
             datetimes=tuple(name[c.key] for c in reg if c.datetime),

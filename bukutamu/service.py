@@ -2,7 +2,7 @@
 weekly report job, on `schedule`.
 
 schedule lets an exception escape `run_pending()` and then never reschedules the
-job (PITFALLS.md): every job here is wrapped so a failure is logged, recorded in
+job: every job here is wrapped so a failure is logged, recorded in
 the status file, alerts the admin (rate-limited) and backs off — it neither kills
 the loop nor retries on every tick.
 """

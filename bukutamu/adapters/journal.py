@@ -35,9 +35,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterable
 
 from bukutamu.adapters.files import faults, private_file
-from bukutamu.core.mail import Attachment, InlineImage, OutgoingMail
+from bukutamu.core.mail import Attachment, InlineImage, MailKey, OutgoingMail
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -53,11 +54,29 @@ CREATE TABLE IF NOT EXISTS mail (
     message_id      TEXT NOT NULL DEFAULT '',
     sent_at         TEXT,
     failed_at       TEXT,
-    reflected       INTEGER NOT NULL DEFAULT 0
+    reflected       INTEGER NOT NULL DEFAULT 0,
+    visit_id        TEXT,
+    role            TEXT,
+    kind            TEXT,
+    round           INTEGER
 );
 CREATE INDEX IF NOT EXISTS mail_due ON mail (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS mail_sent ON mail (state, reflected, sent_at);
 """
+# The typed key (core.mail.MailKey) of a visit's message, beside its text form: the
+# visit, the recipient's role, the kind and the round. NULL for keys that are not
+# about a visit (weekly report, admin alert, digests).
+_TYPED = (("visit_id", "TEXT"), ("role", "TEXT"), ("kind", "TEXT"), ("round", "INTEGER"))
+_TYPED_INDEX = "CREATE INDEX IF NOT EXISTS mail_visit ON mail (visit_id, kind, round)"
+
+
+def typed(key: str) -> tuple:
+    """(visit_id, role, kind, round) of a journal key; Nones when it is not a visit's."""
+    k = MailKey.parse(key)
+    if k is None:
+        return (None, None, None, None)
+    kind = f"{k.kind.value}-{k.step}" if k.step is not None else k.kind.value
+    return (k.visit_id, k.kind.recipient_role, kind, k.round)
 
 
 # --- serialization -----------------------------------------------------------
@@ -173,6 +192,15 @@ class MailJournal:
                     columns = {r[1] for r in self._db.execute("PRAGMA table_info(mail)")}
                     if "digest" not in columns:  # journals from before digests
                         self._db.execute("ALTER TABLE mail ADD COLUMN digest TEXT NOT NULL DEFAULT ''")
+                    if any(name not in columns for name, _ in _TYPED):  # journals from before typed keys
+                        for name, kind in _TYPED:
+                            if name not in columns:
+                                self._db.execute(f"ALTER TABLE mail ADD COLUMN {name} {kind}")
+                        keys = [k for (k,) in self._db.execute("SELECT key FROM mail")]
+                        self._db.executemany(
+                            "UPDATE mail SET visit_id = ?, role = ?, kind = ?, round = ? WHERE key = ?",
+                            [(*typed(k), k) for k in keys])
+                    self._db.execute(_TYPED_INDEX)
                 self._db.execute("SELECT COUNT(*) FROM mail").fetchone()
             except BaseException:
                 self._db.close()
@@ -217,8 +245,9 @@ class MailJournal:
                 if last:
                     due = max(at, _dt(last) + self.digest_window)
             cur = db.execute(
-                "INSERT OR IGNORE INTO mail (key, state, payload, created_at, next_attempt_at, digest) "
-                "VALUES (?, 'pending', ?, ?, ?, ?)", (mail.key, mail_to_json(mail), _ts(at), _ts(due), group))
+                "INSERT OR IGNORE INTO mail (key, state, payload, created_at, next_attempt_at, digest, visit_id, "
+                "role, kind, round) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (mail.key, mail_to_json(mail), _ts(at), _ts(due), group, *typed(mail.key)))
             return cur.rowcount == 1
 
     def mark_sent(self, key: str, at: datetime, message_id: str = "") -> None:
@@ -273,9 +302,33 @@ class MailJournal:
         return row[0] if row else None
 
     @_reading
-    def known_keys(self) -> frozenset[str]:
-        """Every key the journal holds, whatever its state (the plan skips them)."""
-        return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
+    def known_keys(self, visits: Iterable[str] | None = None) -> frozenset[str]:
+        """The keys the journal holds, whatever their state (the plan skips them):
+        all of them, or those of the given visit IDs (by the typed key's visit column,
+        indexed: a cycle reads what its open visits need, not every key ever recorded)
+        plus the few keys that are about no visit."""
+        if visits is None:
+            return frozenset(k for (k,) in self._db.execute("SELECT key FROM mail"))
+        # Keys about no visit (weekly report, admin alerts, daily system notices) are
+        # few and always included: the plan may ask about them too.
+        out: set[str] = {k for (k,) in self._db.execute("SELECT key FROM mail WHERE visit_id IS NULL")}
+        wanted = sorted(set(visits))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            out.update(k for (k,) in self._db.execute(
+                f"SELECT key FROM mail WHERE visit_id IN ({','.join('?' * len(chunk))})", chunk))
+        return frozenset(out)
+
+    @_reading
+    def keys_of(self, visit_id: str) -> list[MailKey]:
+        """The typed keys recorded for one visit (any state), by kind and round."""
+        rows = self._db.execute("SELECT key FROM mail WHERE visit_id = ? ORDER BY kind, round, key", (visit_id,))
+        return [k for k in (MailKey.parse(key) for (key,) in rows) if k is not None]
+
+    @_reading
+    def pending_count(self) -> int:
+        """How many messages wait to be sent (no payload is read)."""
+        return self._db.execute("SELECT COUNT(*) FROM mail WHERE state = 'pending'").fetchone()[0]
 
     def was_sent(self, key: str) -> bool:
         return self.state(key) == SENT

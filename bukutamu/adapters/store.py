@@ -17,7 +17,7 @@ Rules every adapter keeps:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 from bukutamu.core.sheet import Snapshot, WriteBatch
 
@@ -66,6 +66,15 @@ class SheetStore(Protocol):
 
     def write(self, batch: WriteBatch) -> None:
         """Apply the batch in one round trip (nothing when it is empty)."""
+
+    def edit_visit(self, tab: str, visit_header: str, visit_id: str, values: Mapping[str, Any],
+                   unless_changed: Mapping[str, Any] | None = None) -> bool:
+        """A person's edit of one visit's cells (headers -> values), the row found by
+        its visit ID in the column ``visit_header`` at the time of the edit, never by
+        a remembered row number. ``unless_changed`` names cells that must still hold
+        the given values (the row guard): when one does not, nothing is written and
+        False is returned. StoreError when the tab, a column or the visit (exactly
+        once) is not there."""
 
     def close(self) -> None:
         ...

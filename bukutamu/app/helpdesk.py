@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Mapping
 
-from bukutamu.core.helpdesk import canonical_action, processed_action, refusal
+from bukutamu.core.helpdesk import canonical_action, canonical_verify, processed_action, refusal
 from bukutamu.core.register import RegisterRow, RegisterView, read_register
-from bukutamu.core.schema import FORM, REGISTER_COLUMNS, VERIFY_OK, VERIFY_WRONG
+from bukutamu.core.schema import FORM, REGISTER_COLUMNS
 from bukutamu.core.sop import Sop
 from bukutamu.errors import BukutamuError
 
 CORRECTABLE = {c.key: c for c in REGISTER_COLUMNS if c.owner == FORM and c.key != "timestamp"}
-_VERIFY = {"sesuai": VERIFY_OK, "tidak sesuai": VERIFY_WRONG}
 
 
 class VisitNotFound(BukutamuError):
@@ -50,10 +49,6 @@ class Saved:
     fields: int  # how many cells were saved
 
 
-def canonical_verify(value: str) -> str | None:
-    return _VERIFY.get(" ".join(value.replace("-", " ").replace("_", " ").split()).casefold())
-
-
 def find_visit(view: RegisterView, wanted: str, today: datetime) -> RegisterRow:
     """By visit ID (20261125-A001) or today's queue number (A-001, a001)."""
     key = wanted.strip().upper()
@@ -75,17 +70,20 @@ def judge(sop: Sop, row: RegisterRow, given: HelpdeskInput) -> tuple[dict[str, o
     if state is None:
         raise InputRefused(f'Status "{row.text("status")}" tidak dikenal; lihat tab Riwayat kunjungan ini.')
     if given.verify is not None:
-        value = canonical_verify(given.verify)
-        event = {VERIFY_OK: "sesuai", VERIFY_WRONG: "tidak_sesuai"}.get(value or "")
+        value = canonical_verify(sop, given.verify)
+        event = sop.verification.get(value or "")
         if value is None:
-            refusals.append(f'Verifikasi "{given.verify}" tidak dikenal: pilih Sesuai atau Tidak Sesuai.')
+            refusals.append(f'Verifikasi "{given.verify}" tidak dikenal: pilih ' + " atau ".join(sop.verification)
+                            + ".")
         elif sop.find(event, state.code) is None:
+            where = [s.label for s in sop.states.values()
+                     if any(sop.find(e, s.code) is not None for e in sop.verification.values())]
             refusals.append(f'Verifikasi "{value}" ditolak: tidak berlaku saat status {state.label} '
-                            "(verifikasi hanya untuk MENUNGGU VERIFIKASI atau PERLU PERBAIKAN).")
+                            f"(verifikasi hanya untuk {' atau '.join(where)}).")
         else:
             cells["verifikasi"] = value
     if given.action is not None:
-        action = canonical_action(given.action) or given.action
+        action = canonical_action(sop, given.action) or given.action
         reason = refusal(sop, action, state.code)
         if reason:
             refusals.append(reason)
@@ -133,3 +131,25 @@ def save_helpdesk_input(store, register_tab: str, renames: Mapping[str, str], so
         if store.edit_visit(register_tab, header["visit_id"], row.visit_id, values, unless_changed=guard):
             return Saved(row.visit_id, row.text("antrian"), row.text("status"), len(values))
     raise InputRefused("Kunjungan ini sedang berubah terus (poller menulis); coba lagi sebentar lagi.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one helpdesk input: accepted (saved, applied by the next cycle)
+    or refused, with the reason in Indonesian (nothing saved)."""
+
+    accepted: bool
+    reason: str = ""
+    saved: Saved | None = None
+
+
+def helpdesk_action(store, register_tab: str, renames: Mapping[str, str], sop: Sop, wanted: str,
+                    given: HelpdeskInput, now: datetime) -> Outcome:
+    """The helpdesk use case for any front end (CLI, web desk): verify, correct a
+    field, add a note or advance a step. Never raises for a refusal or an unknown
+    visit; the reason says what applies now."""
+    try:
+        saved = save_helpdesk_input(store, register_tab, renames, sop, wanted, given, now)
+    except (InputRefused, VisitNotFound) as e:
+        return Outcome(False, str(e))
+    return Outcome(True, "", saved)

@@ -134,7 +134,7 @@ def run(args) -> int:
         return 1
     lines.append((OK, f"Konfigurasi: {settings.source}"))
     lines.append(_credentials(settings))
-    from bukutamu.engine import claim_data_dir, key_path, nik_key, open_store
+    from bukutamu.bootstrap import claim_data_dir, key_path, nik_key, open_store
     try:
         nik_key(settings)
         lines.append((OK, "Kunci HMAC: tersedia" + (f" ({ENV_HMAC_KEY})" if settings.secrets.hmac_key
@@ -191,8 +191,8 @@ def run(args) -> int:
         if not problems:
             lines += [(WARN, f"Petugas: {w}") for w in _officer_warnings(snapshot, settings)]
     try:
-        from bukutamu.adapters.mail import mailer_from_settings
-        mailer = mailer_from_settings(settings)
+        from bukutamu.bootstrap import open_mailer
+        mailer = open_mailer(settings)
         problem = mailer.check()
         mailer.close()
         lines.append((FAIL, f"Email: {problem}") if problem else (OK, f"Email: {mailer.describe()}"))

@@ -82,7 +82,8 @@ def run(args) -> int:
     from bukutamu.demo.simulate import OFFICERS, OfficeWeek
     from bukutamu.report.render import counts_line
     from bukutamu.report.metrics import parse_week
-    from bukutamu.report.weekly import generate, send
+    from bukutamu.app.report import send_weekly_report
+    from bukutamu.report.weekly import generate
     settings = settings_from(args)
     if settings.store.kind != "embedded":
         raise BukutamuError("Demo hanya berjalan di mode tertanam (store.kind = \"embedded\").")
@@ -140,7 +141,7 @@ def run(args) -> int:
             # The weekly job mails the report after the week has ended (the Monday after, report.at).
             sim.now = datetime.combine(week.sunday + timedelta(days=1), time.fromisoformat(settings.report.at),
                                        settings.office.tz)
-            sent = send(report, settings, journal, mailer, sim.now)
+            sent = send_weekly_report(report, settings, journal, poller.notifier, sim.now)
             poller.close()
         finally:
             store.close()

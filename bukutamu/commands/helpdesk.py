@@ -8,14 +8,12 @@ one cycle at once, so the clerk sees the outcome.
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from bukutamu.adapters.lock import WriterLock
 from bukutamu.app.helpdesk import CORRECTABLE, HelpdeskInput, InputRefused, save_helpdesk_input
 from bukutamu.commands._common import say, settings_from
 from bukutamu.core.helpdesk import next_inputs
 from bukutamu.core.schema import HELPDESK_ACTIONS
-from bukutamu.core.sop import load_sop
 from bukutamu.errors import BukutamuError, StoreBusy
 
 
@@ -40,7 +38,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from bukutamu.adapters.sqlite_store import SqliteSheetStore
+    from bukutamu import bootstrap
     from bukutamu.engine import Poller, lock_path
     settings = settings_from(args)
     if settings.store.kind != "embedded":
@@ -53,9 +51,9 @@ def run(args) -> int:
                                 + ", ".join(sorted(CORRECTABLE)) + ".")
         corrections[key.strip().lower()] = value
     given = HelpdeskInput(args.verifikasi, args.aksi, args.catatan, corrections)
-    sop = load_sop(settings.sop_path)
-    now = datetime.now(settings.office.tz)
-    store = SqliteSheetStore(settings.store.path, settings.office.time_zone)
+    sop = bootstrap.sop_of(settings)
+    now = bootstrap.office_clock(settings)()
+    store = bootstrap.open_store(settings)
     try:
         try:
             saved = save_helpdesk_input(store, settings.tabs.register, settings.columns, sop, args.kunjungan,

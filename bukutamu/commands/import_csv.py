@@ -7,12 +7,11 @@ from pathlib import Path
 
 from bukutamu.adapters.forms_csv import read_forms_csv
 from bukutamu.adapters.lock import WriterLock
-from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.commands._common import say, settings_from, warn
 from bukutamu.core.cells import is_number
 from bukutamu.core.register import read_register
 from bukutamu.commands.init import store_has_visits
-from bukutamu.engine import create_key, key_path, lock_path
+from bukutamu.bootstrap import create_key, key_path, lock_path, open_store
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
 
@@ -35,7 +34,7 @@ def run(args) -> int:
     if settings.store.kind != "embedded":
         raise BukutamuError("import-csv hanya untuk mode tertanam; di mode google jawaban sudah ada di sheet.")
     with WriterLock(lock_path(settings), on_wait=warn).acquire(settings.store.lock_wait_seconds):
-        store = SqliteSheetStore(settings.store.path, settings.office.time_zone)
+        store = open_store(settings)  # embedded: the SQLite store
         try:
             if not key_path(settings).exists() and not store_has_visits(store, settings):
                 create_key(settings, has_visits=False)  # a new store, as `init` would (never replaces a key)

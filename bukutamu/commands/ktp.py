@@ -12,6 +12,7 @@ import re
 import sys
 from datetime import date
 
+from bukutamu.adapters.phone import PHONE_NUMBERS
 from bukutamu.core.ktp import NOT_ASKED, KtpCheck, check_guest, mask_nik
 from bukutamu.core.ktp.fields import SEX_LABELS
 
@@ -51,11 +52,27 @@ def run(args: argparse.Namespace) -> int:
         birth_date=typed_birth,
         sex=sex if sex is not None else NOT_ASKED,
         name=name if name is not None else NOT_ASKED,
+        today=office_today(args),
+        phones=PHONE_NUMBERS,
     )
     masked = mask_nik(args.nik)
     print(json.dumps(as_json(check, masked), ensure_ascii=False) if getattr(args, "json", False)
           else as_text(check, masked))
     return EXIT_OK if check.ok else EXIT_ERROR
+
+
+def office_today(args: argparse.Namespace) -> date:
+    """Today in the office's time zone (from the configuration when it loads; the
+    default office's otherwise): a birth date is judged on the office's date."""
+    from datetime import datetime
+
+    from bukutamu.config import OfficeSettings, load_settings
+    from bukutamu.errors import BukutamuError
+    try:
+        tz = load_settings(getattr(args, "config", None)).office.tz
+    except BukutamuError:
+        tz = OfficeSettings().tz
+    return datetime.now(tz).date()
 
 
 def _iso_date(text: object) -> date | None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bukutamu import bootstrap
+from bukutamu.app.register import next_for, visits
 from bukutamu.commands._common import parse_day, say, settings_from
-from bukutamu.core.helpdesk import next_inputs
 from bukutamu.core.ktp import mask_nik
-from bukutamu.core.queue import parse_visit_id
-from bukutamu.core.register import RegisterRow, read_register
-from bukutamu.core.sop import Sop, load_sop
+from bukutamu.core.register import RegisterRow
+from bukutamu.core.sop import Sop
 from bukutamu.core.text import clean_line
-from bukutamu.engine import open_store
 
 
 def add_parser(sub) -> None:
@@ -38,30 +36,26 @@ def format_register(rows: list[RegisterRow], tz: ZoneInfo, sop: Sop | None = Non
                      f"{clean_line(mask_nik(r.raw('nik'))):<17} {t('status')[:22]:<22} {t('cek_ktp')[:60]}")
         if r.text("catatan"):
             lines.append(f"{'':<8} Catatan: {t('catatan')}")
-        state = sop.state_by_label(r.text("status")) if sop else None
-        if state is not None and state.open and next_inputs(sop, state.code):
-            lines.append(f"{'':<8} Berikutnya: {', '.join(next_inputs(sop, state.code))}")
+        nxt = next_for(sop, r) if sop else []
+        if nxt:
+            lines.append(f"{'':<8} Berikutnya: {', '.join(nxt)}")
     return lines
 
 
 def run(args) -> int:
     settings = settings_from(args)
-    store = open_store(settings)
+    day = None if args.semua else (args.tanggal or bootstrap.office_clock(settings)().date())
+    store = bootstrap.open_store(settings)
     try:
-        snap = store.read([settings.tabs.register])
+        query = visits(store, settings.tabs.register, settings.columns, day)
     finally:
         store.close()
-    tab = snap.tab(settings.tabs.register)
-    if tab is None:
+    if query is None:
         say("Tab register belum ada: jalankan `bukutamu init`.")
         return 1
-    view = read_register(tab, settings.columns)
-    tz = ZoneInfo(snap.time_zone)
-    day = None if args.semua else (args.tanggal or datetime.now(settings.office.tz).date())
-    rows = [r for r in view.rows if r.visit_id and (day is None or (parse_visit_id(r.visit_id) or (None,))[0] == day)]
-    rows.sort(key=lambda r: r.visit_id)
+    rows = query.rows
     shown = rows[-args.batas:]
-    for line in format_register(shown, tz, load_sop(settings.sop_path)):
+    for line in format_register(shown, query.time_zone, bootstrap.sop_of(settings)):
         say(line)
     say(f"{len(rows)} kunjungan" + (f" pada {day:%d/%m/%Y}" if day else "") +
         (f" (ditampilkan {len(shown)} terakhir)" if len(shown) < len(rows) else "") + ".")

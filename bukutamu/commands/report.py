@@ -21,9 +21,9 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from bukutamu.engine import claim_data_dir, open_journal, open_store
+    from bukutamu.bootstrap import open_store
     from bukutamu.report.metrics import last_finished_week, parse_week
-    from bukutamu.report.weekly import generate, send
+    from bukutamu.report.weekly import generate
     settings = settings_from(args)
     try:
         week = parse_week(args.minggu) if args.minggu else last_finished_week(
@@ -44,15 +44,14 @@ def run(args) -> int:
     if args.kirim or args.kirim_ulang:
         if not settings.report.recipients:
             raise BukutamuError("report.recipients kosong: isi alamat email pimpinan di konfigurasi.")
-        from bukutamu.adapters.mail import mailer_from_settings
-        claim_data_dir(settings)  # the journal of this store only
-        journal = open_journal(settings)
+        from bukutamu import bootstrap
+        from bukutamu.app.notify import EmailNotifier
+        from bukutamu.app.report import next_resend, send_weekly_report
+        journal = bootstrap.open_journal(settings)  # the journal of this store only
         try:
-            resend = 0
-            if args.kirim_ulang:
-                resend = 1 + sum(1 for k in journal.known_keys() if k.startswith(f"laporan/{week.label}/ulang-"))
-            result = send(report, settings, journal, mailer_from_settings(settings),
-                          datetime.now(settings.office.tz), resend)
+            resend = next_resend(journal, week) if args.kirim_ulang else 0
+            result = send_weekly_report(report, settings, journal, EmailNotifier(bootstrap.open_mailer(settings)),
+                                        bootstrap.office_clock(settings)(), resend)
         finally:
             journal.close()
         if result.sent:

@@ -16,7 +16,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from bukutamu.adapters.delivery import deliver
+    from bukutamu.app.alerts import send_admin_alert
     from bukutamu.service import Service, StatusFile
     settings = settings_from(args)
     with WriterLock(lock_path(settings)).acquire(0):
@@ -24,9 +24,9 @@ def run(args) -> int:
         poller = Poller(settings, store)
         weekly = _weekly_job(settings, poller)
         service = Service(settings, poller.run_once, weekly, StatusFile(status_path(settings)),
-                          send_alert=lambda mail: deliver(poller.journal, poller.mailer, [mail],
-                                                          poller.clock()),
-                          record_error=lambda message: setattr(poller, "last_error", message))
+                          send_alert=lambda mail: send_admin_alert(poller.journal, poller.notifier, mail,
+                                                                   poller.clock()),
+                          record_error=poller.record_error)
         service.install_signal_handlers()
         try:
             service.run()
@@ -38,7 +38,7 @@ def run(args) -> int:
 
 def _weekly_job(settings, poller):
     try:
-        from bukutamu.report.weekly import weekly_job
+        from bukutamu.app.report import weekly_job
     except ImportError:
         return None
-    return weekly_job(settings, poller)
+    return weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock)

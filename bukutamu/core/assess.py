@@ -8,18 +8,18 @@ no NIK ever leaves this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from bukutamu.core.ktp import (NOT_ASKED, KtpCheck, check_guest, nik_hash, other_visit_findings,
+from bukutamu.core.ktp import (NOT_ASKED, KtpCheck, other_visit_findings,
                                parse_birth_date)
-from bukutamu.core.ktp.nik import normalise
+from bukutamu.core.ktp.fields import PhoneNumbers
+from bukutamu.core.memo import KtpMemo
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, RegisterView
 
 if TYPE_CHECKING:
-    from bukutamu.core.plan import CycleContext
+    from bukutamu.core.context import CycleContext
 
 CLOSED_FOR_DUPLICATES = {"SELESAI", "BATAL", "DUPLIKAT"}
 
@@ -36,29 +36,14 @@ _FIELDS = ("nama", "jenis_kelamin", "tanggal_lahir", "telepon", "email")
 _ALWAYS = {"nama", "telepon", "email"}  # checked even when blank (blank phone/email are fine)
 
 
-def check_row(row: RegisterRow, register: RegisterView, today: date) -> KtpCheck:
+def check_row(row: RegisterRow, register: RegisterView, today: date, memo: KtpMemo | None = None,
+              phones: PhoneNumbers | None = None) -> KtpCheck:
     """The KTP rules on one row, with only the fields this form asks."""
     has = register.columns.has
     # Sex and date of birth left blank count as not asked: a Google Form enforces its
     # required questions, so a blank means the form (or a CSV import) did not ask.
     values = tuple(row.raw(k) if has(k) and (k in _ALWAYS or row.text(k)) else NOT_ASKED for k in _FIELDS)
-    return _check(row.raw("nik"), values, today)
-
-
-@lru_cache(maxsize=32768)
-def _check(nik: object, values: tuple, today: date) -> KtpCheck:
-    # Open visits are re-checked every cycle (the helpdesk may have corrected them);
-    # the rules are pure, so unchanged entries are answered from this cache.
-    name, sex, birth, phone, email = values
-    return check_guest(nik=nik, name=name, sex=sex, birth_date=birth, phone=phone, email=email, today=today)
-
-
-@lru_cache(maxsize=262144)
-def _digest(raw: str, key: bytes) -> str | None:
-    """Keyed hash of a NIK typed as text (None when it is not 16 digits). Cached:
-    every cycle that registers a visit indexes every earlier visit."""
-    digits = normalise(raw)
-    return nik_hash(digits, key) if digits else None
+    return (memo or KtpMemo(1, 1)).check(row.raw("nik"), values, today, phones)
 
 
 @dataclass
@@ -68,8 +53,9 @@ class _Seen:
     status: str
     row: RegisterRow
 
-    def name_and_birth(self) -> tuple[str | None, date | None]:
-        birth = parse_birth_date(self.row.raw("tanggal_lahir")).value if self.row.raw("tanggal_lahir") else None
+    def name_and_birth(self, today: date) -> tuple[str | None, date | None]:
+        raw = self.row.raw("tanggal_lahir")
+        birth = parse_birth_date(raw, today=today).value if raw else None
         return self.row.text("nama") or None, birth
 
 
@@ -79,21 +65,22 @@ class NikIndex:
 
     key: bytes
     by_hash: dict[str, list[_Seen]] = field(default_factory=dict)
+    memo: KtpMemo = field(default_factory=lambda: KtpMemo(1, 1))
 
     @classmethod
-    def build(cls, register: RegisterView, key: bytes) -> "NikIndex":
-        index = cls(key)
+    def build(cls, register: RegisterView, key: bytes, memo: KtpMemo | None = None) -> "NikIndex":
+        index = cls(key, memo=memo or KtpMemo(1, 1))
         for row in register.rows:
             if row.visit_id:
                 index.add(row, row.visit_id, row.text("status"))
         return index
 
-    def hash_of(self, row: RegisterRow) -> str | None:
+    def hash_of(self, row: RegisterRow, visit_id: str = "") -> str | None:
         raw = row.raw("nik")
-        return _digest(raw, self.key) if isinstance(raw, str) else None
+        return self.memo.digest(visit_id or row.visit_id, raw, self.key) if isinstance(raw, str) else None
 
     def add(self, row: RegisterRow, visit_id: str, status: str) -> None:
-        h = self.hash_of(row)
+        h = self.hash_of(row, visit_id)  # remembered under the visit ID, also the one intake just gave
         if h:
             parsed = parse_visit_id(visit_id)
             self.by_hash.setdefault(h, []).append(
@@ -106,10 +93,10 @@ class NikIndex:
 
 def assess_new_visit(row: RegisterRow, register: RegisterView, submitted: datetime, day: date,
                      ctx: "CycleContext", index: NikIndex) -> Decision:
-    check = check_row(row, register, submitted.astimezone(ctx.tz).date())
+    check = check_row(row, register, submitted.astimezone(ctx.tz).date(), ctx.memo, ctx.phones)
     others = index.others(row)
     check = check.plus(*other_visit_findings(check.name, check.birth_date,
-                                              [o.name_and_birth() for o in others]))
+                                              [o.name_and_birth(submitted.astimezone(ctx.tz).date()) for o in others]))
     summary = check.summary_line()
     if check.errors:
         return Decision("ktp_salah", summary, "Data KTP salah: perbaiki baris ini, lalu pilih Verifikasi KTP = Sesuai.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Hashable, Mapping
 
 from bukutamu.core.cells import text
-from bukutamu.core.register import RegisterRow, RegisterView
+from bukutamu.core.register import RegisterRow, RegisterView, row_guard
 from bukutamu.core.schema import HISTORY_COLUMNS, PROGRAM, REGISTER_COLUMNS
 from bukutamu.core.sheet import CellUpdate, RowAppend, TabReplace, WriteBatch
 from bukutamu.core.text import cell_text, unsheet
@@ -58,7 +58,6 @@ class Changes:
         """The row key written with every update of ``row``: the row's own form
         timestamp (its visit ID when it has none) and, after "#", how many Riwayat rows
         its visit will have once this cycle's appends are written."""
-        from bukutamu.core.intake import row_guard
         own = row_guard(row) or text(self.current(row, "visit_id"))
         if not own or self.history_counts is None:
             return own
@@ -71,7 +70,6 @@ class Changes:
         another row (a write landed on the wrong row, e.g. applied late by the server
         after a sort), or its key says fewer transitions than the Riwayat tab holds for
         the visit (an older write applied again over newer values)."""
-        from bukutamu.core.intake import row_guard
         written = text(self.current(row, "kunci"))
         have = unsheet(written)  # the key as computed, before the cell's apostrophe (see _row_keys)
         if not have:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bukutamu.core.schema import HELPDESK_ACTIONS, VERIFY_OK, VERIFY_WRONG
 from bukutamu.core.sop import Sop
 from bukutamu.core.text import cell_text
 
@@ -40,14 +39,22 @@ def is_new_action(cell: str, marker: str) -> bool:
     return bool(cell) and cell_text(cell) != processed_action(marker)
 
 
-def canonical_action(value: str) -> str | None:
+def _folded(value: str) -> str:
+    return " ".join((value or "").replace("-", " ").replace("_", " ").split()).casefold()
+
+
+def canonical_action(sop: Sop, value: str) -> str | None:
     """The dropdown value meant by ``value`` (any case, '-' for spaces), or None."""
-    want = " ".join((value or "").replace("-", " ").replace("_", " ").split()).casefold()
-    return next((a for a in HELPDESK_ACTIONS if a.casefold() == want), None)
+    return next((a for a in sop.actions if a.casefold() == _folded(value)), None)
+
+
+def canonical_verify(sop: Sop, value: str) -> str | None:
+    """The verification choice meant by ``value`` (any case, '-' for spaces), or None."""
+    return next((v for v in sop.verification if v.casefold() == _folded(value)), None)
 
 
 def allows(sop: Sop, action: str, state_code: str) -> bool:
-    event = HELPDESK_ACTIONS.get(action)
+    event = sop.actions.get(action)
     if event is None:
         return False
     if sop.find(event, state_code) is not None:
@@ -58,14 +65,14 @@ def allows(sop: Sop, action: str, state_code: str) -> bool:
 
 def valid_actions(sop: Sop, state_code: str) -> list[str]:
     """The dropdown actions that apply in ``state_code``, in dropdown order."""
-    return [a for a in HELPDESK_ACTIONS if allows(sop, a, state_code)]
+    return [a for a in sop.actions if allows(sop, a, state_code)]
 
 
 def refusal(sop: Sop, action: str, state_code: str) -> str | None:
     """None when ``action`` applies in ``state_code``; else the Indonesian reason,
     naming the actions that do apply."""
-    if action not in HELPDESK_ACTIONS:
-        return f'Aksi "{action}" tidak dikenal; pilih dari dropdown ({", ".join(HELPDESK_ACTIONS)}).'
+    if action not in sop.actions:
+        return f'Aksi "{action}" tidak dikenal; pilih dari dropdown ({", ".join(sop.actions)}).'
     if allows(sop, action, state_code):
         return None
     state = sop.states[state_code]
@@ -77,6 +84,5 @@ def refusal(sop: Sop, action: str, state_code: str) -> str | None:
 
 def next_inputs(sop: Sop, state_code: str) -> list[str]:
     """What the helpdesk can give now: the verification choices, then the actions."""
-    verify = [f"Verifikasi {v}" for v, e in ((VERIFY_OK, "sesuai"), (VERIFY_WRONG, "tidak_sesuai"))
-              if sop.find(e, state_code) is not None]
+    verify = [f"Verifikasi {v}" for v, e in sop.verification.items() if sop.find(e, state_code) is not None]
     return verify + valid_actions(sop, state_code)

@@ -11,30 +11,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
-from bukutamu.core.cells import datetime_to_serial, is_number, local_date, plausible_moment
+from bukutamu.core.cells import datetime_to_serial, local_date, plausible_moment
 from bukutamu.core.queue import counter_key, highest_issued, queue_label, visit_id
-from bukutamu.core.register import RegisterRow, RegisterView
+from bukutamu.core.register import RegisterRow, RegisterView, row_guard  # noqa: F401 - row_guard re-exported
 from bukutamu.core.assess import NikIndex, assess_new_visit
 from bukutamu.core.notices import guest_queue_mail
 from bukutamu.core.schema import history_row
 from bukutamu.core.workflow import visit_facts
-from bukutamu.core.text import clean_line
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
-    from bukutamu.core.plan import CycleContext
+    from bukutamu.core.context import CycleContext
 
 SOURCE_FORM, SOURCE_HELPDESK, SOURCE_SYSTEM = "formulir", "helpdesk", "sistem"
-
-
-def row_guard(row: RegisterRow) -> str:
-    """The row's own identity, written beside the program's cells: if a person sorts
-    rows while a cycle writes, the next cycle sees a guard that does not match the
-    row's form timestamp and refuses to trust (or act on) that row."""
-    raw = row.raw("timestamp")
-    if is_number(raw):
-        return f"{float(raw):.8f}"
-    return clean_line(raw)  # as it is written: one line, no hidden characters
 
 
 @dataclass
@@ -71,7 +60,7 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         return result
 
     top = highest_issued((r.visit_id for r in register.rows), system)
-    index = NikIndex.build(register, ctx.nik_key)
+    index = NikIndex.build(register, ctx.nik_key, ctx.memo)
     candidates.sort(key=lambda c: (c[0], c[1]))
     for submitted, _, row, source in candidates:
         day = local_date(submitted, ctx.tz)

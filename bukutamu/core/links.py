@@ -2,7 +2,7 @@
 
 A pre-filled link is unauthenticated and every value in it stays editable, so a
 confirmation row is trusted only when its token verifies for the visit and purpose
-it claims (PITFALLS.md, Google Forms).
+it claims (Google Forms pre-filled links).
 
 Token format (URL-safe, ~44 characters)::
 

@@ -9,55 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bukutamu.core.context import CycleContext
 from bukutamu.core.budget import ALERT_SHARE, GOOGLE_CELL_LIMIT, CellBudget, budget_line, cells_per_visit, recent_rate
 from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
 from bukutamu.core.changes import Changes
+from bukutamu.core.helpdesk import is_new_action
 from bukutamu.core.intake import plan_intake
 from bukutamu.core.linkforms import read_link_rows
 from bukutamu.core.mail import OutgoingMail
-from bukutamu.core.notices import LinkConfig, cell_budget_alert
+from bukutamu.core.notices import cell_budget_alert
 from bukutamu.core.officers import read_officers
-from bukutamu.core.queueboard import plan_queue_board
 from bukutamu.core.queue import parse_visit_id
+from bukutamu.core.queueboard import plan_queue_board
 from bukutamu.core.register import read_register
-from bukutamu.core.schema import HISTORY_COLUMNS, SYSTEM_COLUMNS, resolve_columns
+from bukutamu.core.schema import HISTORY_COLUMNS, REGISTER_COLUMNS, SYSTEM_COLUMNS, resolve_columns
 from bukutamu.core.sheet import CellUpdate, RowAppend, Snapshot
-from bukutamu.core.sop import Sop
 from bukutamu.core.workflow import MailFacts, plan_workflow
-from bukutamu.errors import SchemaError
+from bukutamu.core.errors import SchemaError
 
 HEARTBEAT_EVERY = timedelta(minutes=5)
 HEARTBEAT_KEY, VERSION_KEY, ERROR_KEY = "detak_terakhir", "versi", "galat_terakhir"
 CELLS_KEY = "sel_terpakai"
-
-
-@dataclass(frozen=True)
-class CycleContext:
-    tz: ZoneInfo
-    register_tab: str
-    history_tab: str
-    queue_tab: str
-    system_tab: str
-    queue_prefix: str
-    sop: Sop
-    nik_key: bytes  # HMAC key for comparing NIKs and signing links
-    renames: Mapping[str, str] = field(default_factory=dict)
-    officers_tab: str = "Petugas"
-    confirmations_tab: str = "Konfirmasi"
-    feedback_tab: str = "Umpan Balik"
-    office_name: str = ""
-    helpdesk_email: str = ""
-    supervisor_email: str = ""
-    admin_email: str = ""  # hears when the spreadsheet nears Google's cell limit
-    links: LinkConfig = field(default_factory=LinkConfig)
-    calendar: Any = None  # OfficeCalendar; None disables live escalation
-    version: str = ""
-    # The spreadsheet's own time zone: serial numbers are wall-clock in it. Set by
-    # plan_cycle from the snapshot; office days and hours use ``tz``.
-    sheet_tz: ZoneInfo | None = None
 
 
 @dataclass
@@ -96,6 +71,33 @@ def tabs_to_read(ctx: CycleContext) -> tuple[list[str], list[str]]:
     """(tabs read whole, tabs read append-only) for one cycle."""
     return ([ctx.register_tab, ctx.queue_tab, ctx.system_tab, ctx.officers_tab, ctx.confirmations_tab,
              ctx.feedback_tab], [ctx.history_tab])
+
+
+def mail_fact_visits(snapshot: Snapshot, ctx: CycleContext) -> set[str]:
+    """The visits whose journal keys this cycle may look at: every visit still open
+    or carrying a new helpdesk action, and every visit ID named in a link tab (a
+    superset of what ``plan_workflow`` processes). Finished visits with nothing new
+    need none, so a cycle's journal read follows open visits, not history."""
+    tab = snapshot.tab(ctx.register_tab)
+    if tab is None:
+        return set()
+    try:
+        cols = resolve_columns(tab.name, tab.header, REGISTER_COLUMNS, ctx.renames).index
+    except SchemaError:
+        return set()  # plan_cycle reports it
+    closed = {s.label for s in ctx.sop.states.values() if not s.open}
+    vid, status = cols["visit_id"], cols["status"]
+    aksi, done = cols.get("aksi", -1), cols.get("aksi_terproses", -1)
+    out = set()
+    for r in tab.rows:
+        v = text(r.get(vid))
+        if v and (text(r.get(status)) not in closed or is_new_action(text(r.get(aksi)), text(r.get(done)))):
+            out.add(v)
+    for name in (ctx.confirmations_tab, ctx.feedback_tab):
+        link_tab = snapshot.tab(name)
+        for row in (link_tab.rows if link_tab is not None else ()):
+            out.update(v for v in (text(c) for c in row.values) if parse_visit_id(v))
+    return out
 
 
 def plan_cycle(snapshot: Snapshot, now: datetime, ctx: CycleContext, facts: MailFacts = MailFacts(),

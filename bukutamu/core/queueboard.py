@@ -16,7 +16,7 @@ from bukutamu.core.text import clean_line, sheet_safe
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
-    from bukutamu.core.plan import CycleContext
+    from bukutamu.core.context import CycleContext
 
 
 def plan_queue_board(register: RegisterView, changes: "Changes", board: Tab, now: datetime,

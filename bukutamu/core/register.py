@@ -11,9 +11,13 @@ from datetime import datetime
 from typing import Hashable, Mapping
 from zoneinfo import ZoneInfo
 
-from bukutamu.core.cells import parse_datetime, text
+from bukutamu.core.cells import is_number, parse_datetime, text
 from bukutamu.core.schema import REGISTER_COLUMNS, ColumnMap, resolve_columns
 from bukutamu.core.sheet import Tab
+from bukutamu.core.text import clean_line
+
+
+_KEYS = frozenset(c.key for c in REGISTER_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -24,8 +28,14 @@ class RegisterRow:
     index: Mapping[str, int]  # column key -> position, shared by all rows of the view
 
     def raw(self, key: str) -> object:
+        """The cell of column ``key``; None when that (optional) column is absent
+        from this sheet. A key that names no register column is a bug: KeyError."""
         i = self.index.get(key)
-        return self.values[i] if i is not None and i < len(self.values) else None
+        if i is None:
+            if key not in _KEYS:
+                raise KeyError(f"no register column {key!r}")
+            return None
+        return self.values[i] if i < len(self.values) else None
 
     def text(self, key: str) -> str:
         return text(self.raw(key))
@@ -60,3 +70,13 @@ def read_register(tab: Tab, renames: Mapping[str, str] | None = None) -> Registe
     cols = resolve_columns(tab.name, tab.header, REGISTER_COLUMNS, renames)
     rows = tuple(RegisterRow(row.ref, pos, row.values, cols.index) for pos, row in enumerate(tab.rows))
     return RegisterView(cols, rows)
+
+
+def row_guard(row: RegisterRow) -> str:
+    """The row's own identity, written beside the program's cells: if a person sorts
+    rows while a cycle writes, the next cycle sees a guard that does not match the
+    row's form timestamp and refuses to trust (or act on) that row."""
+    raw = row.raw("timestamp")
+    if is_number(raw):
+        return f"{float(raw):.8f}"
+    return clean_line(raw)  # as it is written: one line, no hidden characters

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from bukutamu.errors import SchemaError
+from bukutamu.core.errors import SchemaError
 
 FORM, HELPDESK, PROGRAM = "form", "helpdesk", "program"
 PROGRAM_PREFIX = "[Sistem] "

@@ -24,16 +24,14 @@ from bukutamu.core.notices import (VisitFacts, escalation_mail, feedback_link, g
                                    officer_links, officer_notice)
 from bukutamu.core.officers import Officer, assign
 from bukutamu.core.register import RegisterRow, RegisterView
-from bukutamu.core.schema import HELPDESK_ACTIONS, VERIFY_OK, VERIFY_WRONG, history_row
+from bukutamu.core.schema import history_row
 from bukutamu.core.sheet import CellUpdate
 from bukutamu.core.text import cell_text
 
 if TYPE_CHECKING:
     from bukutamu.core.changes import Changes
-    from bukutamu.core.plan import CycleContext
+    from bukutamu.core.context import CycleContext
 
-STEP_COLUMN = {2: "waktu_daftar", 3: "waktu_verifikasi", 4: "waktu_perbaikan", 5: "waktu_dihubungi",
-               6: "waktu_diterima", 7: "waktu_selesai_layanan", 8: "waktu_umpan_balik", 9: "waktu_ditutup"}
 SOURCE_HELPDESK, SOURCE_SYSTEM = "helpdesk", "sistem"
 ESCALATING_ACTORS = {"helpdesk", "petugas"}
 
@@ -124,10 +122,10 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
 
         check = None
         if state.code in ("MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN"):
-            check = check_row(row, register, now.astimezone(ctx.tz).date())
+            check = check_row(row, register, now.astimezone(ctx.tz).date(), ctx.memo, ctx.phones)
             # Rule 13 again after a correction: the NIK may now be another visit's.
-            index = index or NikIndex.build(register, ctx.nik_key)
-            others = [o.name_and_birth() for o in index.others(row) if o.visit_id != vid]
+            index = index or NikIndex.build(register, ctx.nik_key, ctx.memo)
+            others = [o.name_and_birth(now.astimezone(ctx.tz).date()) for o in index.others(row) if o.visit_id != vid]
             check = check.plus(*other_visit_findings(check.name, check.birth_date, others))
             changes.set(row, "cek_ktp", check.summary_line())
 
@@ -206,7 +204,7 @@ def _events_for(row: RegisterRow, changes: "Changes", now: datetime, ctx: "Cycle
     events: list[_Event] = []
     verify = row.text("verifikasi")
     if verify and cell_text(verify) != text(changes.current(row, "verifikasi_terproses")):
-        name = {VERIFY_OK: "sesuai", VERIFY_WRONG: "tidak_sesuai"}.get(verify)
+        name = ctx.sop.verification.get(verify)
         if name:
             events.append(_Event(name, now, SOURCE_HELPDESK, f"Verifikasi KTP: {verify}",
                                  consumes="verifikasi", value=verify))
@@ -222,7 +220,7 @@ def _events_for(row: RegisterRow, changes: "Changes", now: datetime, ctx: "Cycle
                                     "memberikannya lagi: kosongkan sel Aksi Helpdesk, tunggu sampai kolom "
                                     "[Sistem] Aksi Terproses kosong, lalu pilih lagi.")
     elif is_new_action(action, marker):
-        name = HELPDESK_ACTIONS.get(action)
+        name = ctx.sop.actions.get(action)
         if name:
             events.append(_Event(name, now, SOURCE_HELPDESK, action, guest_note=row.text("catatan_helpdesk"),
                                  consumes="aksi", value=action))
@@ -230,9 +228,8 @@ def _events_for(row: RegisterRow, changes: "Changes", now: datetime, ctx: "Cycle
             changes.set(row, "aksi_terproses", action_marker(action, UNKNOWN, now.astimezone(ctx.tz)))
             changes.set(row, "catatan", refusal(ctx.sop, action, state))
     for ev in links:
-        label = {"diterima": "Tamu Diterima (tautan petugas)", "layanan_selesai": "Layanan Selesai (tautan petugas)",
-                 "cukup": "Umpan balik: cukup", "tidak_cukup": "Umpan balik: tidak cukup"}[ev.event]
-        events.append(_Event(ev.event, ev.at, ev.source, label, guest_note=ev.guest_note, link=ev))
+        events.append(_Event(ev.event, ev.at, ev.source, ctx.sop.event_label(ev.event), guest_note=ev.guest_note,
+                             link=ev))
     cycle = int(float(text(changes.current(row, "putaran")) or 1))
     for key in _officer_keys(row.visit_id, cycle, facts):
         if key in facts.sent:  # applied while TERVERIFIKASI; otherwise only marked as seen
@@ -260,8 +257,9 @@ def _apply(row: RegisterRow, changes: "Changes", ctx: "CycleContext", transition
         cycle += 1
         changes.set(row, "putaran", cycle)
     changes.set(row, "status", to_label)
-    if transition.step in STEP_COLUMN:
-        changes.set(row, STEP_COLUMN[transition.step], serial)
+    column = ctx.sop.steps[transition.step].time_column if transition.step in ctx.sop.steps else ""
+    if column:
+        changes.set(row, column, serial)
     changes.append(ctx.history_tab, history_row(
         visit_id=row.visit_id, antrian=text(changes.current(row, "antrian")), langkah=transition.step or "",
         dari=from_label, ke=to_label, waktu=serial, sumber=ev.source, siklus=cycle,
@@ -326,7 +324,7 @@ def _escalation(row, changes, ctx, now, facts, state: str, sheet_tz, officers=()
     marker = f"langkah {step.number}"
     if marker in text(changes.current(row, "sla")):
         return None
-    times = [parse_datetime(changes.current(row, c), sheet_tz) for c in STEP_COLUMN.values()]
+    times = [parse_datetime(changes.current(row, c), sheet_tz) for c in ctx.sop.time_columns().values()]
     times = [t for t in times if t is not None]
     if not times:
         return None

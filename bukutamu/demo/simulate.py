@@ -26,7 +26,7 @@ from bukutamu.core.cells import datetime_to_serial
 from bukutamu.core.linkforms import SKM_ELEMENTS
 from bukutamu.app.helpdesk import HelpdeskInput, InputRefused, save_helpdesk_input
 from bukutamu.core.mail import MailKey, MailKind
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 from bukutamu.core.register import read_register
 from bukutamu.core.schema import FORM, REGISTER_COLUMNS
 from bukutamu.demo.form import form_values

@@ -20,8 +20,8 @@ from bukutamu.core.mail import Attachment, InlineImage, OutgoingMail
 from bukutamu.core.officers import Officer
 from bukutamu.core.schema import OFFICER_COLUMNS, normalise_header, resolve_columns
 from bukutamu.errors import SchemaError
-from bukutamu.core.officehours import calendar_from_settings
-from bukutamu.core.sop import load_sop
+from bukutamu.adapters.officehours import calendar_from_settings
+from bukutamu.adapters.sopfile import load_sop
 from bukutamu.report import render
 from bukutamu.report.charts import CHART_FILES, all_charts
 from bukutamu.report.history import history_frame

@@ -4,7 +4,7 @@
 ``visit_table``    typed events -> one row per visit (arrival, outcome times, officer)
 ``step_intervals`` typed events -> one row per measured step clock
 
-Clock rule (REPORTS.md): a transition names the SOP step it completes (Langkah).
+Clock rule: a transition names the SOP step it completes (Langkah).
 A step's clock starts when the visit's previous step completes and stops when its
 own completes, so loops need no special case: after feedback "tidak cukup" (a
 step-8 completion back to DILAYANI) the next step-7 clock starts at that feedback,
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bukutamu.core.cells import EPOCH, parse_datetime, text
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 from bukutamu.core.schema import HISTORY_COLUMNS, resolve_columns
 from bukutamu.core.sop import Sop
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 from bukutamu.core.sop import Sop
 from bukutamu.report.history import FEEDBACK_STEP, visits_and_intervals, zone_key
 from bukutamu.report.skm import IkmResult

@@ -18,7 +18,7 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 from bukutamu.core.text import clean_text, sheet_safe
 from bukutamu.report.charts import CHART_FILES
 from bukutamu.report.metrics import AMBER_BAND, COUNT_LABELS, NO_DATA, WeekMetrics

@@ -16,7 +16,7 @@ import pandas as pd
 
 from bukutamu.core.cells import EPOCH
 from bukutamu.core.linkforms import FEEDBACK_COLUMNS, PROCESSED_OK, SKM_ELEMENTS
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 from bukutamu.core.schema import HISTORY_COLUMNS
 from bukutamu.core.sop import Sop
 from bukutamu.report.history import EVENT_COLUMNS

@@ -36,13 +36,10 @@ def mail_key(week: Week, resend: int = 0) -> str:
     return f"laporan/{week.label}" + (f"/ulang-{resend}" if resend else "")
 
 
-def send(report: WeekReport, settings: Settings, journal, mailer, now: datetime, resend: int = 0):
-    """Email the report once; ``resend`` > 0 sends it again on purpose (a new key)."""
+def weekly_mail(report: WeekReport, settings: Settings, resend: int = 0):
+    """The report's email under its journal key; ``resend`` > 0 is a deliberate resend (a new key)."""
     from dataclasses import replace
-
-    from bukutamu.adapters.delivery import deliver
-    mail = replace(report_mail(report, settings.report.recipients), key=mail_key(report.week, resend))
-    return deliver(journal, mailer, [mail], now)
+    return replace(report_mail(report, settings.report.recipients), key=mail_key(report.week, resend))
 
 
 SETTLED = ("sent", "failed")  # journal states after which the weekly email is not tried again
@@ -72,25 +69,13 @@ def missing_weeks(settings: Settings, now: datetime, first_event: datetime | Non
     return list(reversed(weeks))
 
 
-def weekly_job(settings: Settings, poller):
-    """The job `bukutamu run` schedules (and runs once at start to catch up)."""
+def first_event(history, settings: Settings) -> datetime | None:
+    """The earliest event time in the Riwayat tab (None when it has none)."""
+    from zoneinfo import ZoneInfo
 
-    def job() -> None:
-        now = poller.clock()
-        history = read_week_inputs(poller.store, settings)[0]
-        if history is None or not history.rows:
-            return
-        from bukutamu.core.cells import parse_datetime
-        from bukutamu.core.schema import HISTORY_COLUMNS, resolve_columns
-        from zoneinfo import ZoneInfo
-        cols = resolve_columns(history.name, history.header, HISTORY_COLUMNS)
-        tz = ZoneInfo(settings.office.time_zone)
-        times = [parse_datetime(r.get(cols.index["waktu"]), tz) for r in history.rows]
-        first = min((t for t in times if t), default=None)
-        for week in missing_weeks(settings, now, first, poller.journal):
-            report = generate(poller.store, settings, week)
-            log.info("Laporan %s dibuat: %s", week.label, report.html_path)
-            if settings.report.recipients:
-                send(report, settings, poller.journal, poller.mailer, now)
-
-    return job
+    from bukutamu.core.cells import parse_datetime
+    from bukutamu.core.schema import HISTORY_COLUMNS, resolve_columns
+    cols = resolve_columns(history.name, history.header, HISTORY_COLUMNS)
+    tz = ZoneInfo(settings.office.time_zone)
+    times = [parse_datetime(r.get(cols.index["waktu"]), tz) for r in history.rows]
+    return min((t for t in times if t), default=None)

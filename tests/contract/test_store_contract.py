@@ -106,3 +106,55 @@ def test_init_creates_tabs_and_appends_missing_headers_only(harness):
     again = harness.store.init([TabSpec("Reg", ("Stempel waktu", "NIK", "[Sistem] Status")),
                                 TabSpec("Riwayat", ("ID", "Waktu"))])
     assert not again.created_tabs and not again.added_headers
+
+
+# --- a person's edit of one visit, by visit ID (the helpdesk's port) -------------
+
+VISIT_HEADER = ["Stempel waktu", "Nama Lengkap", "Verifikasi KTP", "[Sistem] ID Kunjungan", "[Sistem] Status"]
+
+
+def _visits(h):
+    h.seed("Reg", VISIT_HEADER, [
+        [46000.5, "Budi Santoso", "", "20261125-A001", "MENUNGGU VERIFIKASI"],
+        [46000.6, "Dewi Lestari", "", "20261125-A002", "MENUNGGU VERIFIKASI"],
+    ])
+
+
+def test_edit_visit_finds_the_row_by_visit_id_after_a_sort(harness):
+    _visits(harness)
+    harness.sort_rows("Reg", "Nama Lengkap", reverse=True)  # Dewi first now
+    assert harness.store.edit_visit("Reg", "[Sistem] ID Kunjungan", "20261125-A001", {"Verifikasi KTP": "Sesuai"},
+                                    unless_changed={"[Sistem] Status": "MENUNGGU VERIFIKASI"})
+    rows = {r[3]: r for r in harness.table("Reg")[1:]}
+    assert rows["20261125-A001"][2] == "Sesuai"
+    assert rows["20261125-A002"][2] in ("", None)
+
+
+def test_edit_visit_writes_nothing_when_the_row_guard_changed(harness):
+    _visits(harness)
+    harness.edit_cell("Reg", 0, "[Sistem] Status", "TERVERIFIKASI")  # a cycle got there first
+    assert not harness.store.edit_visit("Reg", "[Sistem] ID Kunjungan", "20261125-A001",
+                                        {"Verifikasi KTP": "Tidak Sesuai"},
+                                        unless_changed={"[Sistem] Status": "MENUNGGU VERIFIKASI"})
+    assert harness.table("Reg")[1][2] in ("", None)
+
+
+def test_edit_visit_keeps_raw_text_and_finds_columns_by_header_text(harness):
+    _visits(harness)
+    harness.store.edit_visit("Reg", "[sistem] id kunjungan", "20261125-A002", {"nama lengkap": "=1+1"})
+    assert harness.table("Reg")[2][1] == "=1+1"
+
+
+def test_edit_visit_refuses_an_unknown_or_doubled_visit_and_a_missing_column(harness):
+    import pytest
+
+    from bukutamu.errors import StoreError
+    _visits(harness)
+    with pytest.raises(StoreError, match="20261125-A009 tidak ada"):
+        harness.store.edit_visit("Reg", "[Sistem] ID Kunjungan", "20261125-A009", {"Verifikasi KTP": "Sesuai"})
+    with pytest.raises(StoreError, match='Kolom "Tidak Ada"'):
+        harness.store.edit_visit("Reg", "[Sistem] ID Kunjungan", "20261125-A001", {"Tidak Ada": "x"})
+    harness.edit_cell("Reg", 1, "[Sistem] ID Kunjungan", "20261125-A001")
+    with pytest.raises(StoreError, match="lebih dari sekali"):
+        harness.store.edit_visit("Reg", "[Sistem] ID Kunjungan", "20261125-A001", {"Verifikasi KTP": "Sesuai"})
+    assert [r[2] for r in harness.table("Reg")[1:]] in (["", ""], [None, None])

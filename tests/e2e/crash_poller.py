@@ -14,7 +14,7 @@ Cycle steps (``Poller.run_once``):
                   (the documented window: it is sent again, same Message-ID)
   after-accept    the same, for the first officer notice only (older test)
   after-cycle     the cycle finished; killed before the next one
-Weekly report job (``report.weekly.weekly_job``):
+Weekly report job (``app.report.weekly_job``):
   report-after-files   the report files are written, the email not recorded
   report-after-send    the report email was accepted, the journal has not marked it
   none                 no kill (the job or cycle runs to its end)
@@ -26,7 +26,7 @@ import smtplib
 import sys
 from datetime import datetime
 
-import bukutamu.engine as engine
+import bukutamu.app.cycle as cycle
 from bukutamu.adapters.mail import mailer_from_settings
 from bukutamu.config import load_settings
 from bukutamu.engine import Poller, open_store
@@ -87,15 +87,15 @@ def main() -> None:
     elif mode == "after-write":
         after(store, "write")
     elif mode == "after-plan":
-        after(engine, "plan_cycle")
+        after(cycle, "plan_cycle")  # where the cycle runner looks it up
     poller = Poller(settings, store, mailer=mailer, clock=lambda: now)
     if mode == "after-intent":
         after(poller.journal, "record_intent", lambda recorded, *a, **k: recorded)
     if mode.startswith("report-"):
-        import bukutamu.report.weekly as weekly
+        import bukutamu.app.report as app_report
         if mode == "report-after-files":
-            after(weekly, "generate")
-        weekly.weekly_job(settings, poller)()
+            after(app_report, "generate")
+        app_report.weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock)()
     else:
         poller.run_once()
     if mode == "after-cycle":

@@ -65,7 +65,7 @@ def test_cycle_killed(tmp_path, tmp_path_factory, kind, step):
 @pytest.mark.parametrize("kind,step", [full(k, st, default=k == "sqlite") for k in ("sqlite", "google")
                                        for st in REPORT_STEPS])
 def test_weekly_report_killed(tmp_path, kind, step):
-    from bukutamu.report.weekly import weekly_job
+    from bukutamu.app.report import weekly_job
     with SmtpTestServer() as smtp:
         o = Office(kind, tmp_path, smtp)
         try:
@@ -79,7 +79,7 @@ def test_weekly_report_killed(tmp_path, kind, step):
             assert (folder / "laporan.html").exists()
             first = {p.name: p.read_bytes() for p in folder.iterdir()}
             for _ in range(3):  # the restarted service: the report job at start, and its poll cycles
-                weekly_job(o.settings, o.poller)()
+                weekly_job(o.settings, o.poller.store, o.poller.journal, o.poller.notifier, o.poller.clock)()
                 o.now += timedelta(minutes=1)
                 o.cycle()
             reports = [m for m in smtp.messages[before:] if m.rcpt_tos == ["kepala.biro@biro.test"]]

@@ -309,3 +309,33 @@ def test_killed_after_server_accepted_before_mark_sent_resends_with_same_message
     assert first.message.get_body(("html",)).get_content() == second.message.get_body(("html",)).get_content()
     report, _, _ = restart(tmp_path, server, T0 + timedelta(days=2))
     assert report.sent == [] and len(server.messages) == 2
+
+
+def test_keys_are_stored_typed_and_an_older_journal_is_upgraded(tmp_path):
+    import sqlite3
+
+    from bukutamu.adapters.journal import MailJournal
+    from bukutamu.core.mail import MailKey, MailKind, OutgoingMail
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    path = tmp_path / "jurnal.sqlite"
+    old = sqlite3.connect(path)  # the table as journals were created before typed keys
+    old.executescript("""CREATE TABLE mail (key TEXT PRIMARY KEY, state TEXT NOT NULL, payload TEXT,
+        created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '', message_id TEXT NOT NULL DEFAULT '', sent_at TEXT, failed_at TEXT,
+        reflected INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO mail (key, state, created_at, next_attempt_at) VALUES
+          ('20261125-A001/petugas/1', 'sent', '2026-11-25', '2026-11-25'),
+          ('laporan/2026-W47', 'sent', '2026-11-25', '2026-11-25');""")
+    old.commit()
+    old.close()
+    with MailJournal(path) as journal:
+        journal.record_intent(OutgoingMail(str(MailKey("20261125-A001", MailKind.ESCALATION, step=6)), ("a@b.test",),
+                                           "s", "<p>x</p>"), now)
+        journal.record_intent(OutgoingMail(str(MailKey("20261125-A002", MailKind.GUEST_QUEUE)), ("g@b.test",),
+                                           "s", "<p>x</p>"), now)
+        assert journal.known_keys(["20261125-A001"]) == {"20261125-A001/petugas/1", "20261125-A001/eskalasi-6/1",
+                                                         "laporan/2026-W47"}  # keys about no visit always
+        assert journal.known_keys([]) == {"laporan/2026-W47"}
+        assert [(k.kind, k.round, k.kind.recipient_role) for k in journal.keys_of("20261125-A001")] == [
+            (MailKind.ESCALATION, 1, "helpdesk"), (MailKind.OFFICER_NOTICE, 1, "petugas")]
+        assert "laporan/2026-W47" in journal.known_keys()

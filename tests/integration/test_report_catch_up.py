@@ -10,7 +10,7 @@ import pytest
 from bukutamu.adapters.mail.outbox import OutboxMailer
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.engine import Poller
-from bukutamu.report import weekly
+from bukutamu.app import report as app_report
 from bukutamu.report.metrics import parse_week
 
 from .conftest import DEMO_WEEK, EngineWeek
@@ -52,13 +52,13 @@ def job_run(week: EngineWeek, now: datetime, crash_before_send: bool = False, mo
         if crash_before_send:
             def killed(*a, **k):
                 raise KeyboardInterrupt("process killed between files and send")
-            original = weekly.send
-            monkeypatch.setattr(weekly, "send", killed)
+            original = app_report.send_weekly_report
+            monkeypatch.setattr(app_report, "send_weekly_report", killed)
             with pytest.raises(KeyboardInterrupt):
-                weekly.weekly_job(s, poller)()
-            monkeypatch.setattr(weekly, "send", original)
+                app_report.weekly_job(s, poller.store, poller.journal, poller.notifier, poller.clock)()
+            monkeypatch.setattr(app_report, "send_weekly_report", original)
         else:
-            weekly.weekly_job(s, poller)()
+            app_report.weekly_job(s, poller.store, poller.journal, poller.notifier, poller.clock)()
         return mailer.reports, poller.journal.state(KEY)
     finally:
         poller.close()

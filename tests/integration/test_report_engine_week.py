@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bukutamu.core.cells import serial_to_datetime
-from bukutamu.core.officehours import calendar_from_settings
-from bukutamu.core.sop import load_sop
+from bukutamu.adapters.officehours import calendar_from_settings
+from bukutamu.adapters.sopfile import load_sop
 from bukutamu.report.build import build_week_report
 from bukutamu.report.metrics import parse_week
 

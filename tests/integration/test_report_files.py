@@ -14,8 +14,8 @@ from xml.etree import ElementTree
 import pytest
 
 from bukutamu.config import Settings
-from bukutamu.core.officehours import OfficeCalendar
-from bukutamu.core.sop import load_sop
+from bukutamu.adapters.officehours import OfficeCalendar
+from bukutamu.adapters.sopfile import load_sop
 from bukutamu.report.build import build_week_report, report_mail
 from bukutamu.report.charts import CHART_FILES
 from bukutamu.report.render import SHEETS, XLSX_MIME

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bukutamu.adapters.phone import PHONE_NUMBERS as PHONES
 from bukutamu.core.ktp import check_guest, other_visit_findings
 
 TODAY = date(2025, 6, 1)
@@ -13,7 +14,7 @@ NIK_SITI = "6171054507859992"  # synthetic
 
 def test_all_fields_ok():
     c = check_guest(nik=NIK_SITI, name="Siti Aminah", sex="PEREMPUAN", birth_date="05/07/1985",
-                    phone="0812-3456-7890", email="siti@example.id", today=TODAY)
+                    phone="0812-3456-7890", email="siti@example.id", today=TODAY, phones=PHONES)
     assert c.ok and c.findings == () and c.summary_line() == "OK"
     assert (c.name, c.sex, c.birth_date, c.phone, c.email) == (
         "Siti Aminah", "P", date(1985, 7, 5), "+6281234567890", "siti@example.id")
@@ -21,45 +22,45 @@ def test_all_fields_ok():
 
 
 def test_fields_not_asked_are_not_checked():
-    c = check_guest(nik=NIK_SITI, today=TODAY)
+    c = check_guest(nik=NIK_SITI, today=TODAY, phones=PHONES)
     assert c.ok and c.findings == () and c.name is None
 
 
 def test_blank_required_fields_are_errors_blank_optional_are_not():
-    c = check_guest(nik=NIK_SITI, name="", sex=None, birth_date="", phone="", email=None, today=TODAY)
+    c = check_guest(nik=NIK_SITI, name="", sex=None, birth_date="", phone="", email=None, today=TODAY, phones=PHONES)
     assert {f.code for f in c.errors} == {"name_empty", "sex_empty", "birth_date_empty"}
     assert c.warnings == ()
 
 
 def test_typed_fields_feed_the_nik_checks():
-    c = check_guest(nik=NIK_SITI, name="Siti", sex="Laki-laki", birth_date=31234, today=TODAY)
+    c = check_guest(nik=NIK_SITI, name="Siti", sex="Laki-laki", birth_date=31234, today=TODAY, phones=PHONES)
     assert c.ok
     assert {f.code for f in c.warnings} == {"nik_sex_mismatch", "nik_birth_date_mismatch"}
 
 
 def test_typed_date_decides_the_century():
     nik_2000 = "6112016902009993"  # synthetic
-    assert check_guest(nik=nik_2000, birth_date="29/02/2000", today=TODAY).ok
-    c = check_guest(nik="6171010101259991", birth_date="1925-01-01", today=TODAY)  # synthetic
+    assert check_guest(nik=nik_2000, birth_date="29/02/2000", today=TODAY, phones=PHONES).ok
+    c = check_guest(nik="6171010101259991", birth_date="1925-01-01", today=TODAY, phones=PHONES)  # synthetic
     assert c.ok and c.nik_result.parsed.birth_date == date(1925, 1, 1)
 
 
 def test_summary_line_errors_then_warnings():
-    c = check_guest(nik="6171013104909991", name="Budi 2", sex="P", today=TODAY)  # synthetic
+    c = check_guest(nik="6171013104909991", name="Budi 2", sex="P", today=TODAY, phones=PHONES)  # synthetic
     line = c.summary_line()
     assert line.startswith("SALAH: ") and " | PERINGATAN: " in line
     assert "31 April 1990" in line and "Nama memuat angka" in line
 
 
 def test_summary_line_warnings_only():
-    line = check_guest(nik="6102030101909991", today=TODAY).summary_line()  # synthetic
+    line = check_guest(nik="6102030101909991", today=TODAY, phones=PHONES).summary_line()  # synthetic
     assert line.startswith("PERINGATAN: ") and "61.02.03" in line
 
 
 def test_summary_line_short_and_without_nik():
     nik = "9113360101309991"  # synthetic: retired, unknown-successor text, under-17 with typed date
     c = check_guest(nik=nik, name="José 1 " + "X" * 70, sex="P", birth_date="01/01/2010",
-                    phone="8.12346E+10", email="x@y", today=TODAY)
+                    phone="8.12346E+10", email="x@y", today=TODAY, phones=PHONES)
     line = c.summary_line()
     assert len(line) <= 200 and line.endswith("…")
     assert nik not in re.sub(r"[ .\-]", "", line)
@@ -67,13 +68,13 @@ def test_summary_line_short_and_without_nik():
 
 
 def test_coerced_nik_is_an_error():
-    c = check_guest(nik=6171010101909991.0, name="Budi", today=TODAY)  # synthetic
+    c = check_guest(nik=6171010101909991.0, name="Budi", today=TODAY, phones=PHONES)  # synthetic
     assert [f.code for f in c.errors] == ["nik_coerced"]
     assert c.summary_line().startswith("SALAH: NIK terbaca sebagai angka")
 
 
 def test_plus_adds_findings():
-    c = check_guest(nik=NIK_SITI, name="Siti", birth_date="05/07/1985", today=TODAY)
+    c = check_guest(nik=NIK_SITI, name="Siti", birth_date="05/07/1985", today=TODAY, phones=PHONES)
     more = other_visit_findings("Siti", date(1985, 7, 5), [("Rina", date(1985, 7, 5))])
     c2 = c.plus(*more)
     assert c2.ok and [f.code for f in c2.warnings] == ["nik_other_visit_differs"]

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
+from bukutamu.adapters.phone import PHONE_NUMBERS as PHONES
 from bukutamu.core.ktp.fields import (
     name_key,
     parse_birth_date,
@@ -126,38 +127,38 @@ def test_birth_date_implausibly_old_warning():
     "+62 812 3456 7890", "6281234567890", 6281234567890, "+62 0812 3456 7890",
 ])
 def test_phone_indonesian_mobile_to_e164(value):
-    r = parse_phone(value)
+    r = parse_phone(value, PHONES)
     assert r.value == "+6281234567890" and r.findings == ()
 
 
 @pytest.mark.parametrize("value", [81234567890, 81234567890.0, "81234567890"])
 def test_phone_leading_zero_lost_is_understood_with_warning(value):
-    r = parse_phone(value)
+    r = parse_phone(value, PHONES)
     assert r.value == "+6281234567890"
     assert codes(r) == ["phone_leading_zero_lost"] and r.findings[0].severity == "warning"
     assert "Teks biasa" in r.findings[0].message
 
 
 def test_phone_scientific_notation_lost_digits():
-    r = parse_phone("8.12346E+10")
+    r = parse_phone("8.12346E+10", PHONES)
     assert r.value is None and codes(r) == ["phone_coerced"] and r.findings[0].severity == "error"
 
 
 @pytest.mark.parametrize("value", ["081", "0812ABC4567", "12345", "+62 0000", "halo", 8123.5])
 def test_phone_invalid(value):
-    r = parse_phone(value)
+    r = parse_phone(value, PHONES)
     assert r.value is None and codes(r) == ["phone_invalid"]
 
 
 def test_phone_landline_and_foreign_warn():
-    assert codes(parse_phone("0561-734567")) == ["phone_not_mobile"]
-    foreign = parse_phone("+60 12-345 6789")
+    assert codes(parse_phone("0561-734567", PHONES)) == ["phone_not_mobile"]
+    foreign = parse_phone("+60 12-345 6789", PHONES)
     assert foreign.value == "+60123456789" and codes(foreign) == ["phone_foreign"]
 
 
 @pytest.mark.parametrize("value", [None, "", "  "])
 def test_phone_optional(value):
-    assert parse_phone(value).value is None and parse_phone(value).findings == ()
+    assert parse_phone(value, PHONES).value is None and parse_phone(value, PHONES).findings == ()
 
 
 # --- email ---------------------------------------------------------------------------------------

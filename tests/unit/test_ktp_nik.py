@@ -1,4 +1,4 @@
-"""NIK rules 1-12 of KTP_RULES.md. Every NIK here is synthetic (serial 9991-9999)."""
+"""NIK rules 1-12 (as numbered in core/ktp/nik.py). Every NIK here is synthetic (serial 9991-9999)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def error_codes(result) -> set[str]:
     return {f.code for f in result.errors}
 
 
-# --- public vectors of KTP_RULES.md ------------------------------------------------------
+# --- public NIK examples ------------------------------------------------------
 
 def test_vector_pontianak_selatan_male_1990():
     r = parse("6171010101909991", today=TODAY)  # synthetic

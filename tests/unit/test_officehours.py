@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bukutamu.config import CalendarSettings
-from bukutamu.core.officehours import OfficeCalendar
+from bukutamu.adapters.officehours import OfficeCalendar
 
 TZ = ZoneInfo("Asia/Pontianak")
 CAL = OfficeCalendar(CalendarSettings(), "Asia/Pontianak")

@@ -1,7 +1,7 @@
 """The HTTP client under gspread: bounded retries, a timeout, an endpoint override.
 
 gspread's own ``BackOffHTTPClient`` retries forever, does not retry HTML error pages,
-connection errors or timeouts, and sends requests without a timeout (PITFALLS.md).
+connection errors or timeouts, and sends requests without a timeout.
 ``RetryingHTTPClient`` replaces it:
 
 - every request has a (connect, read) timeout; ``None`` is refused;

@@ -30,7 +30,7 @@ import os
 import random as _random
 import time
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import gspread
 
@@ -43,7 +43,8 @@ from bukutamu.adapters.google.metadata import SpreadsheetInfo
 from bukutamu.adapters.google.setup import run_init
 from bukutamu.adapters.google.writeplan import TabState, WritePlan, plan_write
 from bukutamu.adapters.store import InitReport, TabSpec
-from bukutamu.core.sheet import Row, Snapshot, Tab, WriteBatch
+from bukutamu.core.schema import normalise_header
+from bukutamu.core.sheet import CellUpdate, Row, Snapshot, Tab, WriteBatch
 from bukutamu.errors import ConfigError, StoreError
 
 log = logging.getLogger("bukutamu.google")
@@ -189,6 +190,39 @@ class GoogleSheetStore:
             self._remember(plan)
         if self._uncertain:
             self._save_watch()  # what we wrote is what the next process must know
+
+    def edit_visit(self, tab: str, visit_header: str, visit_id: str, values: Mapping[str, Any],
+                   unless_changed: Mapping[str, Any] | None = None) -> bool:
+        """The port's cell edit by visit ID: one read of the tab, then one guarded
+        values write (a row moved by a person in between is detected and repaired by
+        the write guard, as for a cycle's write). The helpdesk edits the sheet
+        directly in Google mode; this keeps both stores to one contract."""
+        found = self.read([tab]).tab(tab)
+        if found is None:
+            raise StoreError(f'Tab "{tab}" belum ada; jalankan `bukutamu init` dulu.')
+        index: dict[str, int] = {}
+        for i, h in enumerate(found.header):
+            index.setdefault(normalise_header(h), i)
+
+        def col(h: str) -> int:
+            try:
+                return index[normalise_header(h)]
+            except KeyError:
+                raise StoreError(f'Kolom "{h}" tidak ada di tab "{tab}"; jalankan `bukutamu init`.') from None
+
+        vcol = col(visit_header)
+        hits = [r for r in found.rows if str(r.get(vcol) or "").strip() == visit_id]
+        if len(hits) != 1:
+            raise StoreError(f"Kunjungan {visit_id} " + ("tidak ada" if not hits else "muncul lebih dari sekali")
+                             + f' di tab "{tab}".')
+        row = hits[0]
+        for h, want in (unless_changed or {}).items():
+            have = row.get(col(h))
+            if str("" if have is None else have) != str("" if want is None else want):
+                return False
+        updates = [CellUpdate(tab, row.ref, found.header[col(h)], v) for h, v in values.items()]
+        self.write(WriteBatch(updates=updates))
+        return True
 
     def close(self) -> None:
         if self._uncertain:

@@ -4,7 +4,7 @@ Both mailers produce byte-identical MIME (apart from the Date header), so what t
 outbox folder shows is what SMTP would have sent.
 
 Why the message is built here with ``email.message.EmailMessage`` and not by
-yagmail's ``prepare_message`` (PITFALLS.md, yagmail 0.16.0):
+yagmail's ``prepare_message`` (yagmail 0.16.0):
 - yagmail's inline images need a file path wrapped in ``yagmail.inline`` and get a
   Content-ID of ``abs(hash(name))`` -- random per process (hash randomisation), so
   the HTML cannot reference it and a resend would differ; images held as bytes

@@ -1,4 +1,4 @@
-"""SMTP mailer over yagmail 0.16.0, wrapped around its traps (PITFALLS.md).
+"""SMTP mailer over yagmail 0.16.0, wrapped around its traps.
 
 What yagmail does for us: open the connection (plain / STARTTLS / implicit SSL) and
 AUTH. What it does not do, by design:

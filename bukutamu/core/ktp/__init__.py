@@ -1,4 +1,4 @@
-"""NIK and KTP field validation (KTP_RULES.md), with the Kemendagri region table.
+"""NIK and KTP field validation (rules numbered in core/ktp/nik.py and check.py), with the Kemendagri region table.
 
 Pure: no I/O except reading the shipped region table once, lazily.
 """

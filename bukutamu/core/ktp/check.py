@@ -75,17 +75,20 @@ def check_guest(
     birth_date: object = NOT_ASKED,
     phone: object = NOT_ASKED,
     email: object = NOT_ASKED,
-    today: date | None = None,
+    today: date,
+    phones: fields.PhoneNumbers | None = None,
 ) -> KtpCheck:
     """Check every field given. A field left at ``NOT_ASKED`` is skipped; ``None`` or ``""``
     is a blank answer (an error for name, sex and date of birth; phone and email are optional).
-    The typed date of birth and sex decide the NIK's century and are compared with it."""
-    today = today or date.today()
+    The typed date of birth and sex decide the NIK's century and are compared with it.
+    ``phones`` (the phone-number plan) is needed when the phone is asked."""
+    if phone is not NOT_ASKED and phones is None:
+        raise TypeError("check_guest needs phones (the phone-number plan) to check a phone")
     results = {
         "name": fields.parse_name(name) if name is not NOT_ASKED else None,
         "sex": fields.parse_sex(sex) if sex is not NOT_ASKED else None,
         "birth_date": fields.parse_birth_date(birth_date, today=today) if birth_date is not NOT_ASKED else None,
-        "phone": fields.parse_phone(phone) if phone is not NOT_ASKED else None,
+        "phone": fields.parse_phone(phone, phones) if phone is not NOT_ASKED else None,
         "email": fields.parse_email(email) if email is not NOT_ASKED else None,
     }
     value = {k: (r.value if r else None) for k, r in results.items()}

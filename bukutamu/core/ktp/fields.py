@@ -13,10 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType
 
 from bukutamu.core.cells import EPOCH, is_number
 from bukutamu.core.ktp.findings import Finding, error, format_date_id, warning
@@ -163,7 +161,8 @@ def _unreadable_date() -> FieldResult[date]:
 
 
 def _check_birth_date(birth: date, today: date | None) -> FieldResult[date]:
-    today = today or date.today()
+    if today is None:
+        raise TypeError("a birth date is judged on the office's today (never the machine's)")
     if birth > today:
         return FieldResult(None, (error(
             "birth_date_future", "birth_date",
@@ -180,12 +179,29 @@ def _check_birth_date(birth: date, today: date | None) -> FieldResult[date]:
 # --- phone -----------------------------------------------------------------------------------
 
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
-_MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+@dataclass(frozen=True)
+class PhoneFacts:
+    """What a phone-number plan says about one number."""
+
+    e164: str  # +62812...
+    region: str  # ISO country of the number, e.g. "ID"
+    country_code: int  # 62
+    mobile: bool  # a mobile (or fixed-or-mobile) number
+
+
+class PhoneNumbers(Protocol):
+    """The phone-number plan (adapters/phone.py, over the ``phonenumbers`` package)."""
+
+    def classify(self, text: str, default_region: str) -> PhoneFacts | None:
+        """The facts of a valid number, None when the text is no valid number."""
 _PLAIN_TEXT_HINT = "format kolom No. HP sebagai Teks biasa"
 
 
-def parse_phone(value: object) -> FieldResult[str]:
+def parse_phone(value: object, numbers: PhoneNumbers) -> FieldResult[str]:
     """Indonesian mobile number -> E.164 (``+628...``). Optional: blank is no finding.
+    ``numbers`` is the phone-number plan (injected: core has no third-party code).
 
     A number the sheet coerced (``81234567890``, leading 0 lost) is read as ``0812...``
     with a warning; scientific notation lost digits and is an error.
@@ -209,15 +225,9 @@ def parse_phone(value: object) -> FieldResult[str]:
             compact = "+" + compact
         elif compact.startswith("8") and 9 <= len(compact) <= 12:
             compact, zero_lost = "0" + compact, True
-    try:
-        number = phonenumbers.parse(compact, "ID")
-    except NumberParseException:
+    facts = numbers.classify(compact, "ID")
+    if facts is None:
         return _bad_phone()
-    region = phonenumbers.region_code_for_number(number)
-    kind = phonenumbers.number_type(number)
-    if region is None or kind == PhoneNumberType.UNKNOWN:  # = is_valid_number, the type computed once
-        return _bad_phone()
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     findings = []
     if any(not c.isascii() and unicodedata.category(c) == "Nd" for c in text):
         findings.append(warning(
@@ -229,13 +239,13 @@ def parse_phone(value: object) -> FieldResult[str]:
             "phone_leading_zero_lost", "phone",
             f"No. HP tanpa 0 di depan, dibaca 08...; {_PLAIN_TEXT_HINT}",
         ))
-    if region != "ID":
+    if facts.region != "ID":
         findings.append(warning(
-            "phone_foreign", "phone", f"No. HP bukan nomor Indonesia (+{number.country_code}); pastikan bisa dihubungi",
+            "phone_foreign", "phone", f"No. HP bukan nomor Indonesia (+{facts.country_code}); pastikan bisa dihubungi",
         ))
-    elif kind not in _MOBILE_TYPES:
+    elif not facts.mobile:
         findings.append(warning("phone_not_mobile", "phone", "No. HP bukan nomor seluler; pastikan bisa dihubungi"))
-    return FieldResult(e164, tuple(findings))
+    return FieldResult(facts.e164, tuple(findings))
 
 
 def _bad_phone() -> FieldResult[str]:

@@ -1,4 +1,4 @@
-"""NIK (Nomor Induk Kependudukan) parsing and validation, rules 1-12 of KTP_RULES.md.
+"""NIK (Nomor Induk Kependudukan) parsing and validation, rules 1-12 (numbered in the code below).
 
 ``PP KK CC DDMMYY SSSS``: province, kab/kota, kecamatan where the NIK was first
 issued (never changes), day of birth (+40 for women), month, year, serial.
@@ -87,7 +87,8 @@ def parse(
     digits, problem = _normalise(value)
     if digits is None:
         return NikResult(None, (problem,), NikFacts())
-    today = today or date.today()
+    if today is None:
+        raise TypeError("parse() needs today: the office's date (never the machine's)")
     if isinstance(typed_birth_date, datetime):
         typed_birth_date = typed_birth_date.date()
     elif not isinstance(typed_birth_date, date):
