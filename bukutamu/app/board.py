@@ -15,7 +15,7 @@ from bukutamu.core.helpdesk import next_inputs
 from bukutamu.core.ktp.mask import mask_nik
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.register import RegisterRow, read_register
-from bukutamu.core.schema import QUEUE_COLUMNS, VERIFY_OK, VERIFY_WRONG, resolve_columns
+from bukutamu.core.schema import QUEUE_COLUMNS, resolve_columns
 from bukutamu.core.sop import Sop
 
 STEP_TIMES = ("waktu_daftar", "waktu_verifikasi", "waktu_perbaikan", "waktu_dihubungi", "waktu_diterima",
@@ -113,7 +113,7 @@ def today_board(store, settings, sop: Sop, calendar, now: datetime, query: str =
         is_open = state is None or state.open
         standard = _step_standard(sop, code) if code and is_open else None
         inputs = next_inputs(sop, code) if code and is_open else []
-        verify = tuple(v for v in (VERIFY_OK, VERIFY_WRONG) if f"Verifikasi {v}" in inputs)
+        verify = tuple(i.removeprefix("Verifikasi ") for i in inputs if i.startswith("Verifikasi "))
         actions = tuple(a for a in inputs if not a.startswith("Verifikasi "))
         out.append(BoardRow(
             visit_id=row.visit_id, queue=row.text("antrian"), number=number, name=row.text("nama"),

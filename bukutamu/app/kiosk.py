@@ -85,15 +85,18 @@ def bidang_choices(officers_tab) -> list[str]:
     return sorted(seen)
 
 
-def inline_check(form: GuestForm, today: date) -> dict[str, list[str]]:
+def inline_check(form: GuestForm, today: date, phones=None) -> dict[str, list[str]]:
     """The KTP rules on what has been typed so far, by kiosk field (empty fields are
-    not judged yet). Messages never repeat the NIK."""
+    not judged yet). Messages never repeat the NIK. ``phones``: the phone-number plan
+    (``bootstrap.phone_numbers()``)."""
     if not form.nik:
         return {}
     given = {"name": form.nama or NOT_ASKED, "sex": form.jenis_kelamin or NOT_ASKED,
              "birth_date": form.birth_text() or NOT_ASKED, "phone": form.telepon or NOT_ASKED,
              "email": form.email or NOT_ASKED}
-    result = check_guest(nik=form.nik, today=today, **given)
+    if phones is None:
+        given["phone"] = NOT_ASKED
+    result = check_guest(nik=form.nik, today=today, phones=phones, **given)
     out: dict[str, list[str]] = {}
     for f in result.findings:
         prefix = "" if f in result.errors else "Periksa: "

@@ -35,7 +35,7 @@ def _is_loopback(host: str) -> bool:
 def run(args) -> int:
     from waitress import create_server
 
-    from bukutamu.adapters.delivery import deliver
+    from bukutamu.app.alerts import send_admin_alert
     from bukutamu.commands.run import _weekly_job
     from bukutamu.engine import Poller, lock_path, open_store, status_path
     from bukutamu.service import Service, StatusFile
@@ -54,8 +54,9 @@ def run(args) -> int:
             poller = Poller(settings, store)
             service = Service(settings, timed(poller.run_once, runner), _weekly_job(settings, poller),
                               StatusFile(status_path(settings)),
-                              send_alert=lambda mail: deliver(poller.journal, poller.mailer, [mail], poller.clock()),
-                              record_error=lambda message: setattr(poller, "last_error", message))
+                              send_alert=lambda mail: send_admin_alert(poller.journal, poller.notifier, mail,
+                                                                       poller.clock()),
+                              record_error=poller.record_error)
 
             def close():
                 poller.close()

@@ -95,7 +95,7 @@ def kiosk_check():
     if not current_app.check_limit.hit(client_ip()):
         return "", 429
     form = kiosk_app.GuestForm.from_mapping(request.form)
-    inline = kiosk_app.inline_check(form, now().astimezone(rt().settings.office.tz).date())
+    inline = kiosk_app.inline_check(form, now().astimezone(rt().settings.office.tz).date(), rt().phones)
     return render_template("_kiosk_check.html", inline=inline)
 
 
@@ -106,7 +106,7 @@ def kiosk_submit():
     form = kiosk_app.GuestForm.from_mapping(request.form)
     choices = _choices()
     problems = kiosk_app.form_problems(form, choices)
-    inline = kiosk_app.inline_check(form, now().astimezone(r.settings.office.tz).date())
+    inline = kiosk_app.inline_check(form, now().astimezone(r.settings.office.tz).date(), r.phones)
     if problems:
         # The NIK is never sent back to an unauthenticated page, not even to the guest who typed it.
         if form.nik and "nik" not in problems:
@@ -358,7 +358,7 @@ def _apply(visit_id: str, given: HelpdeskInput) -> tuple[bool, str]:
     detail = board_app.visit_detail(r.store(), r.settings, saved.visit_id) or {}
     text = f"{saved.queue}: status sekarang {detail.get('status', saved.status)}."
     marker = detail.get("aksi_terproses", "")
-    if given.action and processed_action(marker) == canonical_action(given.action) and "(ditolak" in marker:
+    if given.action and processed_action(marker) == canonical_action(r.sop, given.action) and "(ditolak" in marker:
         return False, f"{saved.queue}: {detail.get('catatan', '') or marker}"  # the cycle refused it after all
     return True, text
 

@@ -24,6 +24,7 @@ class WebRuntime:
     calendar: object
     clock: Callable[[], datetime]
     session_secret: bytes
+    phones: object = None  # the phone-number plan (KTP field checks)
     kiosk_lock: threading.Lock = field(default_factory=threading.Lock)
     _local: threading.local = field(default_factory=threading.local)
 

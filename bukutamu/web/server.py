@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
-
 from bukutamu.config import Settings
 
 
@@ -31,13 +29,9 @@ class _SharedStore:
 
 def build_runtime(settings: Settings, runner, clock=None):
     from bukutamu.adapters.webdb import WebDb
-    from bukutamu.core.sop import load_sop
-    from bukutamu.engine import claim_data_dir, nik_key, open_store
+    from bukutamu.bootstrap import (claim_data_dir, nik_key, office_calendar, office_clock, open_store,
+                                    phone_numbers, sop_of)
     from bukutamu.web.runtime import WebRuntime, session_secret
-    try:
-        from bukutamu.adapters.officehours import calendar_from_settings
-    except ImportError:  # before the application-layer work moved it
-        from bukutamu.core.officehours import calendar_from_settings
 
     claim_data_dir(settings)
     if settings.store.kind == "embedded":
@@ -51,6 +45,5 @@ def build_runtime(settings: Settings, runner, clock=None):
     return WebRuntime(
         settings=settings, store_factory=factory, runner=runner,
         webdb=WebDb(settings.data_dir / "web.sqlite"), key=nik_key(settings),
-        sop=load_sop(settings.sop_path), calendar=calendar_from_settings(settings),
-        clock=clock or (lambda: datetime.now(settings.office.tz)),
-        session_secret=session_secret(settings.data_dir))
+        sop=sop_of(settings), calendar=office_calendar(settings), clock=clock or office_clock(settings),
+        session_secret=session_secret(settings.data_dir), phones=phone_numbers())
