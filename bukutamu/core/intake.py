@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
+from bukutamu.core.fingerprint import fingerprint
 from bukutamu.core.cells import datetime_to_serial, local_date, plausible_moment
 from bukutamu.core.queue import counter_key, highest_issued, queue_label, visit_id
 from bukutamu.core.register import RegisterRow, RegisterView, row_guard  # noqa: F401 - row_guard re-exported
@@ -80,6 +81,7 @@ def plan_intake(register: RegisterView, changes: "Changes", now: datetime, ctx: 
         changes.set(row, "waktu_daftar", serial)
         changes.set(row, "putaran", 1)
         changes.set(row, "cek_ktp", decision.ktp_summary)
+        changes.set(row, "sidik", fingerprint(row.raw, register.columns.has, ctx.nik_key))
         note = decision.note
         if source == SOURCE_HELPDESK:
             why = ("Stempel waktu tidak terbaca atau di luar rentang wajar; dicatat saat terlihat"

@@ -105,6 +105,8 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
     _p("waktu_selesai_layanan", "Waktu Selesai Layanan", datetime=True),
     _p("waktu_umpan_balik", "Waktu Umpan Balik", datetime=True),
     _p("waktu_ditutup", "Waktu Ditutup", datetime=True),
+    # Keyed digests of the guest's answers: a change is logged in Riwayat (core/fingerprint.py).
+    _p("sidik", "Sidik Data"),
 )
 
 HISTORY_COLUMNS: tuple[Column, ...] = tuple(

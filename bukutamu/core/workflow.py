@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 from bukutamu.core.assess import NikIndex, check_row
 from bukutamu.core.cells import datetime_to_serial, parse_datetime, text
+from bukutamu.core.fingerprint import changed_fields, fingerprint
 from bukutamu.core.helpdesk import (APPLIED, BRIDGES, REFUSED, UNKNOWN, action_marker, allows, is_new_action,
                                     refusal)
 from bukutamu.core.ktp import mask_nik, other_visit_findings
@@ -120,6 +121,8 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
             _reject_links(changes, by_visit.pop(vid, []), "status kunjungan tidak dikenal")
             continue
 
+        if state.open:
+            _log_corrections(row, changes, ctx, now, sheet_tz)
         check = None
         if state.code in ("MENUNGGU_VERIFIKASI", "PERLU_PERBAIKAN"):
             check = check_row(row, register, now.astimezone(ctx.tz).date(), ctx.memo, ctx.phones)
@@ -192,6 +195,26 @@ def plan_workflow(register: RegisterView, changes: "Changes", now: datetime, ctx
             changes.set(row, "catatan", " ".join(dict.fromkeys(notes)))
     # Link rows of visits registered this very cycle stay unmarked and are read again next cycle.
     return result
+
+
+def _log_corrections(row: RegisterRow, changes: "Changes", ctx: "CycleContext", now: datetime, sheet_tz) -> None:
+    """A guest answer changed since the last cycle (a correction, from any front end):
+    one Riwayat row per column, no step and no change of status, timed by this cycle."""
+    if not changes.register.columns.has("sidik"):
+        return  # an older register without the column: nothing to compare with
+    current = fingerprint(row.raw, changes.register.columns.has, ctx.nik_key)
+    before = row.text("sidik")
+    if before == current:
+        return
+    status = text(changes.current(row, "status"))
+    cycle = int(float(text(changes.current(row, "putaran")) or 1))
+    for key in changed_fields(before, current):
+        changes.append(ctx.history_tab, history_row(
+            visit_id=row.visit_id, antrian=text(changes.current(row, "antrian")), langkah="", dari=status,
+            ke=status, waktu=datetime_to_serial(now, sheet_tz), sumber=SOURCE_HELPDESK, siklus=cycle,
+            petugas=text(changes.current(row, "petugas")), bidang=row.text("bidang"),
+            keterangan=f"koreksi data tamu: {changes.register.columns.header[key]}"))
+    changes.set(row, "sidik", current)
 
 
 def _reject_links(changes: "Changes", events: list[LinkEvent], reason: str) -> None:

@@ -137,7 +137,10 @@ def history_frame(header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: Zone
         "keterangan": _plain_text(col["keterangan"]),
     })[list(EVENT_COLUMNS)]
     ok = frame["waktu"].notna().to_numpy() & frame["visit_id"].notna().to_numpy()
-    out = frame[ok].reset_index(drop=True)
+    # Rows with no step and no change of status record corrections of the guest's data
+    # (core/fingerprint.py), not transitions: the clocks and counts skip them.
+    note = (frame["langkah"].isna() & (frame["dari"].astype(object) == frame["ke"].astype(object))).to_numpy()
+    out = frame[ok & ~note].reset_index(drop=True)
     out.attrs["unreadable_rows"] = int(n - ok.sum())
     return out
 

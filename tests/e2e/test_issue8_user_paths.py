@@ -359,3 +359,30 @@ def test_escalations_come_as_one_mail_per_window_each_saying_who_must_act(office
     line = next(l for l in body.splitlines() if "langkah 6" in l)
     assert "terlambat sejak" in line and "harus bertindak: Petugas" in line and "hubungi " in line
     assert "@biro.test" in line
+
+
+def test_a_correction_from_any_front_end_is_written_to_the_history_log(office, smtp):
+    """The helpdesk corrects a guest's birth date and name (in the sheet, or through the
+    helpdesk use case the CLI and the web desk share): the next cycle writes one Riwayat
+    row per corrected column, naming the column, not the values (issue 11)."""
+    from bukutamu.app.helpdesk import HelpdeskInput, save_helpdesk_input
+    from bukutamu.bootstrap import sop_of
+    rng = random.Random(31)
+    guests = [make_guest(rng, MON) for _ in range(3)]
+    for i, g in enumerate(guests):
+        office.submit(g, at(MON, 8, i))
+    office.cycle(at(MON, 8, 5))
+    first, second = [r["[Sistem] ID Kunjungan"] for r in office.rows()][:2]
+    office.edit(first, "Tanggal Lahir", "02/02/1991")  # a person edits the shared sheet
+    office.cycle(at(MON, 8, 6))
+    # The helpdesk use case (what `bukutamu helpdesk --ubah` and the web desk call), on this store.
+    save_helpdesk_input(office.harness.store, REG, {}, sop_of(office.settings), second,
+                        HelpdeskInput(corrections={"nama": "Nama Diperbaiki"}), at(MON, 8, 7))
+    office.cycle(at(MON, 8, 8))
+    office.cycle(at(MON, 8, 9))  # nothing new: nothing logged twice
+    fixes = [(h["ID Kunjungan"], h["Keterangan"], h["Dari Status"] == h["Ke Status"])
+             for h in office.history() if "koreksi" in str(h.get("Keterangan"))]
+    assert fixes == [(first, "koreksi data tamu: Tanggal Lahir", True),
+                     (second, "koreksi data tamu: Nama Lengkap", True)]
+    assert all(g.nik not in str(office.history()) for g in guests)
+    assert office.row(first)["[Sistem] Status"] == "MENUNGGU VERIFIKASI"  # the visit goes on as before

@@ -173,11 +173,12 @@ def test_visit_from_form_to_selesai_with_correction_and_feedback_loop(office, sm
     r = row_of(harness)
     assert r["[Sistem] Status"] == "SELESAI"
 
-    steps = [(h["Langkah"], h["Ke Status"], serial_to_datetime(h["Waktu Kejadian"], WIB).strftime("%H:%M"),
+    steps = [(h["Langkah"] or "", h["Ke Status"], serial_to_datetime(h["Waktu Kejadian"], WIB).strftime("%H:%M"),
               h["Sumber"], h["Siklus"]) for h in history(harness)]
     assert steps == [
         (2, "MENUNGGU VERIFIKASI", "09:00", "formulir", 1),
         (3, "PERLU PERBAIKAN", "09:05", "helpdesk", 1),
+        ("", "PERLU PERBAIKAN", "09:10", "helpdesk", 1),  # the correction, logged by the cycle that saw it
         (4, "TERVERIFIKASI", "09:10", "helpdesk", 1),
         (5, "PETUGAS DIHUBUNGI", "09:10", "sistem", 1),
         (6, "DILAYANI", "09:12", "tautan-petugas", 1),
@@ -187,6 +188,9 @@ def test_visit_from_form_to_selesai_with_correction_and_feedback_loop(office, sm
         (8, "MENUNGGU HELPDESK", "10:05", "helpdesk", 2),
         (9, "SELESAI", "10:07", "helpdesk", 2),
     ]
+    fixes = [h["Keterangan"] for h in history(harness) if h["Langkah"] in ("", None)]
+    assert fixes and all(f.startswith("koreksi data tamu: ") for f in fixes)
+    assert "6171" not in " ".join(fixes)  # the column is named, the values stay in the register
     for key, hhmm in (("Waktu Daftar", "09:00"), ("Waktu Verifikasi", "09:05"), ("Waktu Perbaikan", "09:10"),
                       ("Waktu Diterima", "09:12"), ("Waktu Selesai Layanan", "10:00"),
                       ("Waktu Umpan Balik", "10:05"), ("Waktu Ditutup", "10:07")):
