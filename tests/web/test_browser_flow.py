@@ -283,6 +283,10 @@ def test_guest_from_kiosk_to_selesai_in_the_browser(served, browser, tmp_path):
         ix = {h: i for i, h in enumerate(hist.header)}
         steps = [(r.values[ix["Langkah"]], r.values[ix["Ke Status"]], r.values[ix["Sumber"]])
                  for r in hist.rows if r.values[ix["ID Kunjungan"]] == budi.visit_id]
+        fixes = [r.values[ix["Keterangan"]] for r in hist.rows
+                 if r.values[ix["ID Kunjungan"]] == budi.visit_id and not r.values[ix["Langkah"]]]
+        assert fixes == ["koreksi data tamu: Tanggal Lahir"]  # the board's correction, in the history log
+        steps = [s for s in steps if s[0]]
         assert steps == [(2, "MENUNGGU VERIFIKASI", "formulir"), (3, "PERLU PERBAIKAN", "helpdesk"),
                          (4, "TERVERIFIKASI", "helpdesk"), (5, "PETUGAS DIHUBUNGI", "sistem"),
                          (6, "DILAYANI", "tautan-petugas"), (7, "MENUNGGU UMPAN BALIK", "helpdesk"),
