@@ -8,11 +8,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test bench clean setup
 
+# PYTHONWARNINGS below: setuptools explains its editable mode on every install; nothing to act on.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	# setuptools explains its editable mode on every install; nothing to act on here.
 	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
