@@ -17,8 +17,9 @@ from bukutamu.demo.form import as_row, form_values
 from bukutamu.demo.guests import make_guest
 from bukutamu.engine import Poller
 from bukutamu.layout import tab_specs
-from tests.e2e.test_workflow import FEEDBACK_FORM, OFFICER_FORM, add_form_row, link_params
+from tests.e2e.test_workflow import add_form_row, link_params
 from tests.fakes.smtp_server import SmtpTestServer
+from tests.fakes.office_config import FEEDBACK_FORM, LINKS_TOML, OFFICER_FORM, smtp_toml
 
 WIB = ZoneInfo("Asia/Pontianak")
 REG = "Jawaban Formulir 1"
@@ -46,21 +47,7 @@ def office(harness, tmp_path, smtp):
     cfg.write_text(f'''
 [office]
 helpdesk_email = "helpdesk@biro.test"
-[mail]
-kind = "smtp"
-host = "127.0.0.1"
-port = {smtp.port}
-security = "none"
-sender = "bukutamu@biro.test"
-[links]
-officer_form_url = "{OFFICER_FORM}"
-officer_entry_visit = "entry.101"
-officer_entry_token = "entry.102"
-officer_entry_action = "entry.103"
-feedback_form_url = "{FEEDBACK_FORM}"
-feedback_entry_visit = "entry.201"
-feedback_entry_token = "entry.202"
-''')
+{smtp_toml(smtp.port)}{LINKS_TOML}''')
     settings = load_settings(cfg, env={"BUKUTAMU_DATA": str(tmp_path / "data"),
                                        "BUKUTAMU_HMAC_KEY": "kunci-uji-yang-cukup-panjang-0123456789"})
     harness.store.init(tab_specs(settings))

@@ -13,12 +13,11 @@ from bukutamu.core.cells import datetime_to_serial, serial_to_datetime
 from bukutamu.engine import Poller
 from bukutamu.layout import tab_specs
 from tests.fakes.smtp_server import SmtpTestServer
+from tests.fakes.office_config import FEEDBACK_FORM, LINKS_TOML, OFFICER_FORM, smtp_toml
 
 WIB = ZoneInfo("Asia/Pontianak")
 REG = "Jawaban Formulir 1"
 NIK = "6171010101909991"  # synthetic
-OFFICER_FORM = "https://docs.google.com/forms/d/e/PETUGAS/viewform"
-FEEDBACK_FORM = "https://docs.google.com/forms/d/e/UMPAN/viewform"
 
 
 def at(h, m):
@@ -38,21 +37,7 @@ def office(harness, tmp_path, smtp):
 [office]
 helpdesk_email = "helpdesk@biro.test"
 supervisor_email = "kabag@biro.test"
-[mail]
-kind = "smtp"
-host = "127.0.0.1"
-port = {smtp.port}
-security = "none"
-sender = "bukutamu@biro.test"
-[links]
-officer_form_url = "{OFFICER_FORM}"
-officer_entry_visit = "entry.101"
-officer_entry_token = "entry.102"
-officer_entry_action = "entry.103"
-feedback_form_url = "{FEEDBACK_FORM}"
-feedback_entry_visit = "entry.201"
-feedback_entry_token = "entry.202"
-''')
+{smtp_toml(smtp.port)}{LINKS_TOML}''')
     settings = load_settings(cfg, env={"BUKUTAMU_DATA": str(tmp_path / "data"),
                                        "BUKUTAMU_HMAC_KEY": "kunci-uji-yang-cukup-panjang-0123456789"})
     harness.store.init(tab_specs(settings))

@@ -32,12 +32,11 @@ from bukutamu.core.cells import datetime_to_serial
 from bukutamu.engine import Poller, journal_path
 from bukutamu.errors import BukutamuError
 from bukutamu.layout import tab_specs
+from tests.fakes.office_config import LINKS_TOML, smtp_toml
 
 WIB = ZoneInfo("Asia/Pontianak")
 REG = "Jawaban Formulir 1"
 HMAC = "kunci-uji-yang-cukup-panjang-0123456789"
-OFFICER_FORM = "https://docs.google.com/forms/d/e/PETUGAS/viewform"
-FEEDBACK_FORM = "https://docs.google.com/forms/d/e/UMPAN/viewform"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=WIB)  # a Wednesday
 WEEKLY_AT = datetime(2026, 11, 30, 7, 0, tzinfo=WIB)  # the Monday after: week 2026-W48 is finished
 
@@ -129,25 +128,11 @@ class Office:
 helpdesk_email = "helpdesk@biro.test"
 supervisor_email = "kabag@biro.test"
 [store]
-{store}[mail]
-kind = "smtp"
-host = "127.0.0.1"
-port = {smtp.port}
-security = "none"
-sender = "bukutamu@biro.test"
-timeout_seconds = 0.5
+{store}{smtp_toml(smtp.port)}timeout_seconds = 0.5
 {user}[report]
 folder = "{self.tmp / 'reports'}"
 recipients = ["kepala.biro@biro.test"]
-[links]
-officer_form_url = "{OFFICER_FORM}"
-officer_entry_visit = "entry.101"
-officer_entry_token = "entry.102"
-officer_entry_action = "entry.103"
-feedback_form_url = "{FEEDBACK_FORM}"
-feedback_entry_visit = "entry.201"
-feedback_entry_token = "entry.202"
-''', encoding="utf-8")
+{LINKS_TOML}''', encoding="utf-8")
         self.settings = load_settings(self.config, env=self.env)
         self.now = START
         self.failures: list[str] = []
