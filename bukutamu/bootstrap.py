@@ -236,3 +236,31 @@ def cycle_runner(settings: Settings, store: SheetStore, *, mailer: Mailer | None
     the_mailer = mailer or open_mailer(settings)
     the_journal = journal if journal is not None else open_journal(settings)
     return CycleRunner(store, ctx, EmailNotifier(the_mailer), the_journal, clock or office_clock(settings))
+
+
+def retention_stores(settings: Settings) -> list[SheetStore]:
+    """The stores `bukutamu purge` goes through: the live store first, then the
+    archive stores (one SheetStore per year with the live tabs) once the archive
+    provides ``archive_stores(settings)`` in this module."""
+    stores = [open_store(settings)]
+    archives = globals().get("archive_stores")
+    if archives is not None:
+        stores += list(archives(settings))
+    return stores
+
+
+def existing_webdb(settings: Settings):
+    """The web front's database when `bukutamu serve` or `pengguna` made one (None
+    otherwise: retention never creates it)."""
+    path = settings.data_dir / "web.sqlite"
+    if not path.exists():
+        return None
+    from bukutamu.adapters.webdb import WebDb
+    return WebDb(path)
+
+
+def existing_journal(settings: Settings):
+    """This store's mail journal when it exists (None: nothing was ever mailed)."""
+    if not journal_path(settings).exists():
+        return None
+    return open_journal(settings)

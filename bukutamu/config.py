@@ -112,6 +112,18 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """`bukutamu purge` and its daily job: visits closed longer than ``days`` ago are
+    anonymised (README "Retensi data": UU 27/2022 PDP and the office's JRA)."""
+
+    days: int = 365
+    at: str = "01:30"  # daily, office time
+
+
+MIN_RETENTION_DAYS = 30
+
+
+@dataclass(frozen=True)
 class WebSettings:
     """`bukutamu serve`: the front-desk pages on the office LAN."""
 
@@ -144,6 +156,7 @@ class Settings:
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     secrets: Secrets = field(default_factory=Secrets)
     source: str = "(bawaan)"  # which file the settings came from
     data_dir: Path = Path("data")  # [store] data_dir: this store's own folder (see default_data_dir)
@@ -276,7 +289,8 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         except UnicodeDecodeError:
             raise ConfigError(f"Berkas konfigurasi {p} harus disimpan sebagai UTF-8.") from None
         source = str(p)
-    known = {"office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop", "web"}
+    known = {"office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop", "web",
+             "retention"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"Bagian tidak dikenal di konfigurasi: {', '.join('[' + u + ']' for u in unknown)}.")
@@ -462,6 +476,18 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         links = _replace(links, local_base_url=web.base_url)
     w.done()
 
+    rt = _Section("retention", raw.get("retention"))
+    retention = RetentionSettings(days=rt.get("days", RetentionSettings.days, int),
+                                  at=rt.get("at", RetentionSettings.at, str).strip())
+    if retention.days < MIN_RETENTION_DAYS:
+        raise ConfigError(f"retention.days: masa retensi paling singkat {MIN_RETENTION_DAYS} hari, bukan "
+                          f"{retention.days} (bawaan 365; samakan dengan Jadwal Retensi Arsip kantor).")
+    try:
+        time.fromisoformat(retention.at)
+    except ValueError:
+        raise ConfigError(f'retention.at: tulis jam seperti "01:30", bukan {retention.at!r}.') from None
+    rt.done()
+
     sp = _Section("sop", raw.get("sop"))
     sop_file = sp.get("file", "", str)
     sop_path = _path(base, sop_file) if sop_file else DEFAULT_SOP
@@ -489,7 +515,8 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
                           "(untuk Gmail: App Password).")
 
     settings = Settings(office=office, store=store, tabs=tabs, columns=dict(c), poll=poll, mail=mail,
-                        links=links, calendar=calendar, report=report, web=web, secrets=secrets, source=source,
+                        links=links, calendar=calendar, report=report, web=web, retention=retention,
+                        secrets=secrets, source=source,
                         data_dir=data_dir, sop_path=sop_path)
     from bukutamu.adapters.sopfile import load_sop  # validate the SOP at start too
     load_sop(settings.sop_path)

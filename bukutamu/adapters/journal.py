@@ -294,6 +294,55 @@ class MailJournal:
                              "AND created_at < ? AND payload IS NOT NULL", (_ts(before),))
             return cur.rowcount
 
+    def purge_visits(self, visits: Iterable[str], before: datetime, *, dry_run: bool = False) -> int:
+        """Retention (``app/retention.py``): reduce what the journal keeps of the
+        messages of ``visits`` (anonymised visits) and of the messages about no visit
+        created before ``before`` (digests, alerts): payload (names, addresses) ->
+        NULL, last error (may quote a refused address) and digest group (recipient
+        addresses) -> ''. A pending message of such a visit is settled as failed and
+        reflected: its visit is closed, it will never be sent. Keys, states and times
+        stay, so nothing is sent twice. Idempotent; returns the rows changed (would
+        change, with ``dry_run``). Freed pages are zeroed (secure_delete)."""
+        dirty = "(payload IS NOT NULL OR last_error != '' OR digest != '' OR state = 'pending')"
+        wanted = sorted(set(visits))
+        chunks = [wanted[i:i + 500] for i in range(0, len(wanted), 500)]
+        count = 0
+        with self._tx() as db:
+            db.execute("PRAGMA secure_delete=ON")
+            for chunk in chunks:
+                marks = ",".join("?" * len(chunk))
+                if dry_run:
+                    count += db.execute(f"SELECT COUNT(*) FROM mail WHERE visit_id IN ({marks}) AND {dirty}",
+                                        chunk).fetchone()[0]
+                    continue
+                count += db.execute(
+                    "UPDATE mail SET payload = NULL, last_error = '', digest = '', "
+                    "failed_at = CASE WHEN state = 'pending' THEN ? ELSE failed_at END, "
+                    "reflected = CASE WHEN state = 'pending' THEN 1 ELSE reflected END, "
+                    "state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END "
+                    f"WHERE visit_id IN ({marks}) AND {dirty}", (_ts(before), *chunk)).rowcount
+            loose = ("visit_id IS NULL AND state != 'pending' AND created_at < ? "
+                     "AND (payload IS NOT NULL OR last_error != '' OR digest != '')")
+            if dry_run:
+                count += db.execute(f"SELECT COUNT(*) FROM mail WHERE {loose}", (_ts(before),)).fetchone()[0]
+            else:
+                count += db.execute(f"UPDATE mail SET payload = NULL, last_error = '', digest = '' WHERE {loose}",
+                                    (_ts(before),)).rowcount
+        return count
+
+    def keys_before(self, before: datetime) -> list[str]:
+        """Keys about no visit created before ``before`` (their outbox copies go too)."""
+        with self._faults():
+            return [k for (k,) in self._db.execute("SELECT key FROM mail WHERE visit_id IS NULL AND created_at < ?",
+                                                   (_ts(before),))]
+
+    def compact(self) -> None:
+        """Rewrite the file without free pages and empty the WAL, so no reduced value
+        survives in a freed page or an old WAL frame (retention)."""
+        from bukutamu.adapters.sqlite_store import compact
+        with self._faults():
+            compact(self._db)
+
     # --- reads -----------------------------------------------------------------
 
     @_reading

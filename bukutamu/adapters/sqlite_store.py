@@ -293,6 +293,12 @@ class SqliteSheetStore:
         with self._transaction() as db:
             db.executemany("DELETE FROM tab_row WHERE tab = ?", [(t,) for t in tabs])
 
+    def compact(self) -> None:
+        """Retention: rewrite the file without free pages and empty the WAL, so a
+        reduced cell survives neither in a freed page nor in an old WAL frame."""
+        with self._faults():
+            compact(self.db)
+
     def meta(self, key: str) -> str | None:
         with self._faults():
             row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -326,6 +332,15 @@ class SqliteSheetStore:
             cells.extend([None] * (i + 1 - len(cells)))
             cells[i] = v
         return cells
+
+
+def compact(db: sqlite3.Connection) -> None:
+    """VACUUM (a fresh copy: no free page keeps old content) and a TRUNCATE
+    checkpoint (old WAL frames gone). Idempotent; a reader holding the WAL open only
+    delays the truncation to the next checkpoint."""
+    db.execute("PRAGMA secure_delete=ON")
+    db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _group(appends):

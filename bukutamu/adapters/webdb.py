@@ -161,3 +161,27 @@ class WebDb:
         with closing(self._connect()) as db:
             return list(db.execute("SELECT at, by_user, field, old, new FROM corrections WHERE visit_id = ? "
                                    "ORDER BY id", (visit_id,)))
+
+    # -- retention ------------------------------------------------------------------------
+    def purge_visits(self, visits, *, dry_run: bool = False) -> int:
+        """Retention: the corrections of anonymised visits lose their old and new
+        values (a name, phone or address typed by the helpdesk); who changed which
+        field and when stays. Idempotent; returns the rows changed (would change)."""
+        wanted = sorted(set(visits))
+        count = 0
+        with closing(self._connect()) as db:
+            db.execute("PRAGMA secure_delete=ON")
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                where = f"visit_id IN ({marks}) AND (old != '' OR new != '')"
+                if dry_run:
+                    count += db.execute(f"SELECT COUNT(*) FROM corrections WHERE {where}", chunk).fetchone()[0]
+                else:
+                    count += db.execute(f"UPDATE corrections SET old = '', new = '' WHERE {where}", chunk).rowcount
+        return count
+
+    def compact(self) -> None:
+        from bukutamu.adapters.sqlite_store import compact
+        with closing(self._connect()) as db:
+            compact(db)

@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -25,6 +26,9 @@ from bukutamu.adapters.mail.mime import MessageBuildError, build_message, messag
 from bukutamu.core.mail import OutgoingMail, SendResult
 
 Clock = Callable[[], datetime]
+
+
+_VISIT_IN_TEXT = re.compile(r"\b\d{8}-[A-Z]{1,3}\d{3,}\b")
 
 
 def outbox_filename(key: str) -> str:
@@ -81,6 +85,67 @@ class OutboxMailer:
 
     def close(self) -> None:
         pass
+
+
+def purge_outbox(folder: str | os.PathLike, visits, keys=(), before: datetime | None = None, *,
+                 dry_run: bool = False) -> list[Path]:
+    """Retention: delete the ``.eml`` copies of anonymised visits' messages (their
+    file names start with the visit ID), of the journal ``keys`` given (messages
+    about no visit, created before the cutoff), and any other message not about a
+    visit whose Date header is before ``before`` (escalation digests, which carry
+    several guests' names and have no journal row of their own). Leftover
+    ``.eml.part`` temporaries (an hour old: a write that was killed) go
+    too. Idempotent (a missing file is done); returns the files deleted (would delete, with ``dry_run``)."""
+    from bukutamu.core.mail import _VISIT_ID
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    wanted = set(visits)
+    prefixes = tuple(f"{v}_" for v in wanted)
+    named = {outbox_filename(k) for k in keys}
+    doomed: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if not path.is_file():
+            continue
+        if name.endswith(".eml.part"):
+            try:
+                if time.time() - path.stat().st_mtime > 3600:  # not a write in progress
+                    doomed.append(path)
+            except OSError:
+                pass
+            continue
+        if not name.endswith(".eml"):
+            continue
+        head = name.split("_", 1)[0]
+        if name.startswith(prefixes) or name in named:
+            doomed.append(path)
+        elif not _VISIT_ID.match(head) and _mentions_or_older(path, wanted, before):
+            doomed.append(path)
+    if not dry_run:
+        for path in doomed:
+            path.unlink(missing_ok=True)
+    return doomed
+
+
+def _mentions_or_older(path: Path, visits: set[str], before: datetime | None) -> bool:
+    import email
+    from email import policy
+    from email.utils import parsedate_to_datetime
+    try:
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        date = msg.get("Date")
+        sent = parsedate_to_datetime(str(date)) if date else None
+        if before is not None and sent is not None and sent.tzinfo is not None and sent < before:
+            return True
+        if visits:
+            texts = [str(msg.get("Subject", ""))]
+            texts += [part.get_content() for part in msg.walk() if part.get_content_maintype() == "text"]
+            named = {m for t in texts for m in _VISIT_IN_TEXT.findall(t)}
+            return not named.isdisjoint(visits)
+    except (OSError, ValueError, TypeError, LookupError):
+        return False
+    return False
 
 
 def _make_private_dir(folder: Path) -> None:
