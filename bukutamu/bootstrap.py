@@ -238,11 +238,11 @@ def cycle_runner(settings: Settings, store: SheetStore, *, mailer: Mailer | None
     return CycleRunner(store, ctx, EmailNotifier(the_mailer), the_journal, clock or office_clock(settings))
 
 
-def retention_stores(settings: Settings) -> list[SheetStore]:
-    """The stores `bukutamu purge` goes through: the live store first, then the
-    archive stores (one SheetStore per year with the live tabs) once the archive
-    provides ``archive_stores(settings)`` in this module."""
-    stores = [open_store(settings)]
+def retention_stores(settings: Settings, live: SheetStore | None = None) -> list[SheetStore]:
+    """The stores `bukutamu purge` goes through: the live store first (``live``, or
+    opened here), then the archive stores (one SheetStore per year with the live
+    tabs) once the archive provides ``archive_stores(settings)`` in this module."""
+    stores = [live if live is not None else open_store(settings)]
     archives = globals().get("archive_stores")
     if archives is not None:
         stores += list(archives(settings))

@@ -1,5 +1,5 @@
-"""The long-running poller (`bukutamu run`): the poll job every N seconds and the
-weekly report job, on `schedule`.
+"""The long-running poller (`bukutamu run`): the poll job every N seconds, the
+weekly report job and the daily retention job, on `schedule`.
 
 schedule lets an exception escape `run_pending()` and then never reschedules the
 job: every job here is wrapped so a failure is logged, recorded in
@@ -136,7 +136,8 @@ class Service:
     def __init__(self, settings: Settings, poll: Callable[[], object], weekly: Callable[[], None] | None,
                  status: StatusFile, send_alert: Callable[[OutgoingMail], None],
                  clock: Callable[[], datetime] | None = None,
-                 record_error: Callable[[str], None] = lambda message: None):
+                 record_error: Callable[[str], None] = lambda message: None,
+                 purge: Callable[[], None] | None = None):
         self.settings = settings
         self.record_error = record_error
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
@@ -159,6 +160,10 @@ class Service:
             self.weekly_job = guarded(self.report_state, weekly, self.clock, self._failed, timedelta(minutes=30))
             day = getattr(self.scheduler.every(), settings.report.weekday)
             day.at(settings.report.at, settings.office.time_zone).do(self.weekly_job)
+        self.purge_job = None
+        if purge is not None:  # retention (app/retention.purge_job), daily at retention.at
+            self.purge_job = guarded(JobState("retensi data"), purge, self.clock, self._failed, timedelta(minutes=30))
+            self.scheduler.every().day.at(settings.retention.at, settings.office.time_zone).do(self.purge_job)
 
     def _failed(self, state: JobState, error: Exception) -> None:
         self.status.cycle_failed(state.name, state.last_error, self.clock())

@@ -186,6 +186,7 @@ class MailJournal:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.execute("PRAGMA busy_timeout=30000")
+                self._db.execute("PRAGMA secure_delete=ON")  # payloads hold names: deleted content is zeroed
                 with self._tx():
                     for stmt in filter(str.strip, _SCHEMA.split(";")):
                         self._db.execute(stmt)
@@ -308,7 +309,6 @@ class MailJournal:
         chunks = [wanted[i:i + 500] for i in range(0, len(wanted), 500)]
         count = 0
         with self._tx() as db:
-            db.execute("PRAGMA secure_delete=ON")
             for chunk in chunks:
                 marks = ",".join("?" * len(chunk))
                 if dry_run:
@@ -336,12 +336,12 @@ class MailJournal:
             return [k for (k,) in self._db.execute("SELECT key FROM mail WHERE visit_id IS NULL AND created_at < ?",
                                                    (_ts(before),))]
 
-    def compact(self) -> None:
+    def compact(self) -> bool:
         """Rewrite the file without free pages and empty the WAL, so no reduced value
         survives in a freed page or an old WAL frame (retention)."""
         from bukutamu.adapters.sqlite_store import compact
         with self._faults():
-            compact(self._db)
+            return compact(self._db, self.path)
 
     # --- reads -----------------------------------------------------------------
 

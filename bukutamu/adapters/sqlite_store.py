@@ -64,6 +64,7 @@ class SqliteSheetStore:
                     db.execute("PRAGMA journal_mode=WAL")
                     db.execute("PRAGMA synchronous=NORMAL")
                     db.execute("PRAGMA foreign_keys=ON")
+                    db.execute("PRAGMA secure_delete=ON")  # personal data: deleted content is zeroed
                     db.executescript(_DDL)
                     db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
                     db.execute("INSERT OR IGNORE INTO meta VALUES ('time_zone', ?)", (self.time_zone,))
@@ -293,11 +294,11 @@ class SqliteSheetStore:
         with self._transaction() as db:
             db.executemany("DELETE FROM tab_row WHERE tab = ?", [(t,) for t in tabs])
 
-    def compact(self) -> None:
+    def compact(self) -> bool:
         """Retention: rewrite the file without free pages and empty the WAL, so a
         reduced cell survives neither in a freed page nor in an old WAL frame."""
         with self._faults():
-            compact(self.db)
+            return compact(self.db, self.path)
 
     def meta(self, key: str) -> str | None:
         with self._faults():
@@ -334,13 +335,19 @@ class SqliteSheetStore:
         return cells
 
 
-def compact(db: sqlite3.Connection) -> None:
-    """VACUUM (a fresh copy: no free page keeps old content) and a TRUNCATE
-    checkpoint (old WAL frames gone). Idempotent; a reader holding the WAL open only
-    delays the truncation to the next checkpoint."""
-    db.execute("PRAGMA secure_delete=ON")
+def compact(db: sqlite3.Connection, path: Path) -> bool:
+    """When the file has free pages or its WAL holds frames: VACUUM (a fresh copy:
+    no free page keeps old content) and a TRUNCATE checkpoint (old WAL frames gone).
+    Deleted content inside pages is zeroed as it goes (``secure_delete``, set on
+    every connection). Returns whether it rewrote the file; a second call finds
+    nothing to do. A reader holding the WAL open only delays the truncation."""
+    wal = Path(str(path) + "-wal")
+    free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    if not free and not (wal.exists() and wal.stat().st_size > 0):
+        return False
     db.execute("VACUUM")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return True
 
 
 def _group(appends):

@@ -87,6 +87,7 @@ class WebDb:
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA secure_delete=ON")  # corrections hold names: deleted content is zeroed
         return db
 
     # -- users ----------------------------------------------------------------------
@@ -170,7 +171,6 @@ class WebDb:
         wanted = sorted(set(visits))
         count = 0
         with closing(self._connect()) as db:
-            db.execute("PRAGMA secure_delete=ON")
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
@@ -181,7 +181,7 @@ class WebDb:
                     count += db.execute(f"UPDATE corrections SET old = '', new = '' WHERE {where}", chunk).rowcount
         return count
 
-    def compact(self) -> None:
+    def compact(self) -> bool:
         from bukutamu.adapters.sqlite_store import compact
         with closing(self._connect()) as db:
-            compact(db)
+            return compact(db, self.path)

@@ -29,7 +29,9 @@ Crash safety (SIGKILL at any point, then run again):
 - The stores come first: a kill after them leaves the sheet already clean (the place
   people see) and only the program's own files to finish; nothing in the journal or
   outbox is needed to find the due visits again.
-- Compaction last: it only removes what earlier steps freed, and a kill inside VACUUM
+- Compaction last, on every run that finds due visits (a file is rewritten only
+  while it has free pages or WAL frames): it only removes what earlier steps freed,
+  a run killed before it has it done by the next run, and a kill inside VACUUM
   leaves the old file intact (SQLite's own atomic commit).
 
 Nothing here changes a visit's status, Riwayat or ratings: the weekly report of a
@@ -40,7 +42,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -48,9 +50,6 @@ from bukutamu.core.retention import RetentionTabs, cutoff_day, plan_purge
 from bukutamu.core.sop import Sop
 
 log = logging.getLogger("bukutamu")
-
-STEPS = ("store", "webdb", "journal", "outbox", "compact")
-
 
 @dataclass
 class StoreResult:
@@ -128,8 +127,10 @@ def purge(stores: Sequence, tabs: RetentionTabs, *, cutoff: date, today: date, t
     if outbox is not None:
         keys = journal.keys_before(before) if journal is not None else []
         report.outbox_files = purge_outbox_files(outbox, report.visits, keys, before, dry_run)
-    # 5. Freed pages and WAL frames.
-    if not dry_run and report.changes:
+    # 5. Freed pages and WAL frames: whenever visits are due, so a run killed before
+    #    this step has it done by the next one (each file is rewritten only when it
+    #    has free pages or WAL frames: a second run leaves every file as it is).
+    if not dry_run and report.visits:
         say("Memadatkan berkas data …")
         compact_files([*stores, journal, webdb])
     return report
@@ -193,13 +194,19 @@ def purge_job(settings, stores: Callable[[], Sequence], journal, sop: Sop,
               clock: Callable[[], datetime], webdb: Callable[[], object | None] = lambda: None
               ) -> Callable[[], None]:
     """The daily job `bukutamu run` schedules (``retention.at``). ``stores`` gives
-    the stores to purge when the job runs (live first, then archives)."""
+    the stores to purge when the job runs: the live store first (the poller's, left
+    open), then archive stores opened for this run (closed after it)."""
 
     def job() -> None:
         now = clock()
-        report = purge(stores(), retention_tabs(settings, sop), cutoff=cutoff_for(settings, now),
-                       today=now.astimezone(settings.office.tz).date(), tz=settings.office.tz, journal=journal,
-                       outbox=settings.mail.outbox, webdb=webdb(), say=log.info)
+        places = list(stores())
+        try:
+            report = purge(places, retention_tabs(settings, sop), cutoff=cutoff_for(settings, now),
+                           today=now.astimezone(settings.office.tz).date(), tz=settings.office.tz,
+                           journal=journal, outbox=settings.mail.outbox, webdb=webdb(), say=log.debug)
+        finally:
+            for store in places[1:]:
+                store.close()
         if report.changes:
             log.info("Retensi: %d kunjungan dianonimkan (batas %s).", len(report.visits), report.cutoff)
         if report.stale_open:
@@ -209,5 +216,3 @@ def purge_job(settings, stores: Callable[[], Sequence], journal, sop: Sop,
     return job
 
 
-__all__ = ["PurgeReport", "StoreResult", "purge", "purge_job", "describe", "retention_tabs", "cutoff_for",
-           "STEPS", "timedelta"]
