@@ -41,4 +41,6 @@ def _weekly_job(settings, poller):
         from bukutamu.app.report import weekly_job
     except ImportError:
         return None
-    return weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock)
+    from bukutamu.bootstrap import archive_stores
+    return weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock,
+                      archives=archive_stores(settings))
