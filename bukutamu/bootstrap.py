@@ -30,6 +30,12 @@ def open_store(settings: Settings) -> SheetStore:
     return SqliteSheetStore(settings.store.path, settings.office.time_zone)
 
 
+def archive_stores(settings: Settings):
+    """This store's archive: one store per year (adapters/archive.py)."""
+    from bukutamu.adapters.archive import ArchiveStores
+    return ArchiveStores(settings)
+
+
 def lock_path(settings: Settings) -> Path:
     """One writer per store: beside the store file (embedded), or in the store's
     data folder (google). Keyed to the store, not to a configurable folder, so two
@@ -239,14 +245,11 @@ def cycle_runner(settings: Settings, store: SheetStore, *, mailer: Mailer | None
 
 
 def retention_stores(settings: Settings, live: SheetStore | None = None) -> list[SheetStore]:
-    """The stores `bukutamu purge` goes through: the live store first (``live``, or
-    opened here), then the archive stores (one SheetStore per year with the live
-    tabs) once the archive provides ``archive_stores(settings)`` in this module."""
-    stores = [live if live is not None else open_store(settings)]
-    archives = globals().get("archive_stores")
-    if archives is not None:
-        stores += list(archives(settings))
-    return stores
+    """The stores retention goes through: the live store first (``live``, or opened
+    here), then every year of the archive (``archive_stores``), each a SheetStore
+    with the live tabs. The caller closes the archive stores it got."""
+    archive = archive_stores(settings)
+    return [live if live is not None else open_store(settings), *(archive.get(y) for y in archive.years())]
 
 
 def existing_webdb(settings: Settings):

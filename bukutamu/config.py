@@ -136,6 +136,19 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """`bukutamu arsip`: closed visits leave the live tabs, so a cycle's cost follows
+    open visits, not history (and a Google spreadsheet stays under its cell limit)."""
+
+    after_days: int = 1  # a visit closed on day D leaves the live tabs from day D + after_days
+    at: str = "00:30"  # daily job time (office zone); `run` also archives once at start
+    # Google mode: year -> spreadsheet ID of that year's archive (shared with the service
+    # account as Editor). A year without one is archived in the embedded store, in the
+    # data folder (arsip/arsip-<year>.sqlite): the data stays on this machine.
+    spreadsheets: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Secrets:
     """Read from the environment only. Never printed (repr hides values)."""
 
@@ -157,6 +170,7 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     web: WebSettings = field(default_factory=WebSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     secrets: Secrets = field(default_factory=Secrets)
     source: str = "(bawaan)"  # which file the settings came from
     data_dir: Path = Path("data")  # [store] data_dir: this store's own folder (see default_data_dir)
@@ -258,6 +272,29 @@ def default_data_dir(kind: str, store_path: Path, spreadsheet_id: str, base: Pat
     return store_path.with_name(store_path.name + "-data")
 
 
+def _archive_settings(a: "_Section") -> ArchiveSettings:
+    after = a.get("after_days", ArchiveSettings.after_days, int)
+    if not 1 <= after <= 3650:
+        # 0 would archive today's visits, whose queue numbers the day still counts on.
+        raise ConfigError(f"archive.after_days: harus 1–3650 hari, bukan {after}.")
+    at = a.get("at", ArchiveSettings.at, str)
+    try:
+        time.fromisoformat(at)
+    except ValueError:
+        raise ConfigError(f'archive.at: tulis jam seperti "00:30", bukan {at!r}.') from None
+    raw = a.get("spreadsheets", {}, dict)
+    sheets: dict[int, str] = {}
+    for year, sid in raw.items():
+        if not (str(year).isdigit() and len(str(year)) == 4) or not isinstance(sid, str) or not sid.strip():
+            raise ConfigError(f'archive.spreadsheets: tulis "<tahun>" = "<ID spreadsheet>", mis. '
+                              f'"2026" = "1AbC…", bukan {year!r} = {sid!r}.')
+        sheets[int(year)] = sid.strip()
+    if len(set(sheets.values())) != len(sheets):
+        raise ConfigError("archive.spreadsheets: setiap tahun harus memakai spreadsheet arsipnya sendiri.")
+    a.done()
+    return ArchiveSettings(after_days=after, at=at, spreadsheets=sheets)
+
+
 def hmac_key_problem(key: str | bytes) -> str | None:
     """Why ``key`` is too weak to sign links and hash NIKs, or None. Minimum: 32
     characters, not a repetition of a few characters."""
@@ -290,7 +327,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
             raise ConfigError(f"Berkas konfigurasi {p} harus disimpan sebagai UTF-8.") from None
         source = str(p)
     known = {"office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop", "web",
-             "retention"}
+             "archive", "retention"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"Bagian tidak dikenal di konfigurasi: {', '.join('[' + u + ']' for u in unknown)}.")
@@ -476,6 +513,8 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         links = _replace(links, local_base_url=web.base_url)
     w.done()
 
+    archive = _archive_settings(_Section("archive", raw.get("archive")))
+
     rt = _Section("retention", raw.get("retention"))
     retention = RetentionSettings(days=rt.get("days", RetentionSettings.days, int),
                                   at=rt.get("at", RetentionSettings.at, str).strip())
@@ -515,8 +554,8 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
                           "(untuk Gmail: App Password).")
 
     settings = Settings(office=office, store=store, tabs=tabs, columns=dict(c), poll=poll, mail=mail,
-                        links=links, calendar=calendar, report=report, web=web, retention=retention,
-                        secrets=secrets, source=source,
+                        links=links, calendar=calendar, report=report, web=web, archive=archive,
+                        retention=retention, secrets=secrets, source=source,
                         data_dir=data_dir, sop_path=sop_path)
     from bukutamu.adapters.sopfile import load_sop  # validate the SOP at start too
     load_sop(settings.sop_path)

@@ -32,6 +32,13 @@ MAX_BACKOFF = timedelta(minutes=5)
 ADMIN_ALERT_EVERY = timedelta(hours=6)
 
 
+@dataclass(frozen=True)
+class DailyJob:
+    name: str  # Indonesian, shown in logs, the status file and admin alerts
+    job: Callable[[], None]
+    at: str  # "HH:MM" in the office zone
+
+
 @dataclass
 class JobState:
     name: str
@@ -137,7 +144,7 @@ class Service:
                  status: StatusFile, send_alert: Callable[[OutgoingMail], None],
                  clock: Callable[[], datetime] | None = None,
                  record_error: Callable[[str], None] = lambda message: None,
-                 purge: Callable[[], None] | None = None):
+                 daily: tuple[DailyJob, ...] = ()):
         self.settings = settings
         self.record_error = record_error
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
@@ -160,10 +167,13 @@ class Service:
             self.weekly_job = guarded(self.report_state, weekly, self.clock, self._failed, timedelta(minutes=30))
             day = getattr(self.scheduler.every(), settings.report.weekday)
             day.at(settings.report.at, settings.office.time_zone).do(self.weekly_job)
-        self.purge_job = None
-        if purge is not None:  # retention (app/retention.purge_job), daily at retention.at
-            self.purge_job = guarded(JobState("retensi data"), purge, self.clock, self._failed, timedelta(minutes=30))
-            self.scheduler.every().day.at(settings.retention.at, settings.office.time_zone).do(self.purge_job)
+        # Daily housekeeping (archive, retention): at their time, and once at start so
+        # a machine that was off at night catches up.
+        self.daily_jobs = []
+        for d in daily:
+            job = guarded(JobState(d.name), d.job, self.clock, self._failed, timedelta(minutes=30))
+            self.scheduler.every().day.at(d.at, settings.office.time_zone).do(job)
+            self.daily_jobs.append(job)
 
     def _failed(self, state: JobState, error: Exception) -> None:
         self.status.cycle_failed(state.name, state.last_error, self.clock())
@@ -187,6 +197,8 @@ class Service:
         self.poll_job()  # the first cycle at once, not after one interval
         if self.weekly_job is not None:
             self.weekly_job()  # catch up missed weeks at start
+        for job in self.daily_jobs:
+            job()
         while not self.stop_event.is_set():
             self.scheduler.run_pending()
             idle = self.scheduler.idle_seconds

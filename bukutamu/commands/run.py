@@ -26,7 +26,7 @@ def run(args) -> int:
         service = Service(settings, poller.run_once, weekly, StatusFile(status_path(settings)),
                           send_alert=lambda mail: send_admin_alert(poller.journal, poller.notifier, mail,
                                                                    poller.clock()),
-                          record_error=poller.record_error, purge=_purge_job(settings, poller))
+                          record_error=poller.record_error, daily=(_purge_job(settings, poller),))
         service.install_signal_handlers()
         try:
             service.run()
@@ -41,12 +41,17 @@ def _weekly_job(settings, poller):
         from bukutamu.app.report import weekly_job
     except ImportError:
         return None
-    return weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock)
+    from bukutamu.bootstrap import archive_stores
+    return weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock,
+                      archives=archive_stores(settings))
 
 
 def _purge_job(settings, poller):
-    """Retention, daily at retention.at, on the poller's own store and journal."""
+    """Retention (app/retention.purge_job), daily at retention.at, on the poller's own
+    store and journal, then the archive's stores."""
     from bukutamu import bootstrap
     from bukutamu.app.retention import purge_job
-    return purge_job(settings, lambda: bootstrap.retention_stores(settings, live=poller.store), poller.journal,
-                     poller.sop, poller.clock, webdb=lambda: bootstrap.existing_webdb(settings))
+    from bukutamu.service import DailyJob
+    job = purge_job(settings, lambda: bootstrap.retention_stores(settings, live=poller.store), poller.journal,
+                    poller.sop, poller.clock, webdb=lambda: bootstrap.existing_webdb(settings))
+    return DailyJob("retensi data", job, settings.retention.at)

@@ -56,7 +56,7 @@ def run(args) -> int:
                               StatusFile(status_path(settings)),
                               send_alert=lambda mail: send_admin_alert(poller.journal, poller.notifier, mail,
                                                                        poller.clock()),
-                              record_error=poller.record_error, purge=_purge_job(settings, poller))
+                              record_error=poller.record_error, daily=(_purge_job(settings, poller),))
 
             def close():
                 poller.close()
