@@ -38,12 +38,26 @@ def office(request, tmp_path):
 
 
 def report_files(o) -> dict[str, bytes]:
+    """The weekly report of the old day's week, built as `bukutamu report` builds it
+    (live tabs and archive)."""
+    from bukutamu.bootstrap import archive_stores
     from bukutamu.report.weekly import generate
     day = OLD_DAY.date()
     week = Week(day - timedelta(days=day.weekday()))
-    report = generate(o.store, o.settings, week)
+    archives = archive_stores(o.settings)
+    try:
+        report = generate(o.store, o.settings, week, archives)
+    finally:
+        archives.close()
     folder = Path(report.html_path).parent
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def cli(o, *args: str) -> subprocess.CompletedProcess:
+    p = subprocess.run([sys.executable, "-m", "bukutamu", "--config", str(o.config), *args], cwd=o.tmp,
+                       env=env_for(o), capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+    return p
 
 
 def test_purge_leaves_no_identifier_of_a_purged_visit_anywhere(office):
@@ -81,6 +95,26 @@ def test_purge_leaves_no_identifier_of_a_purged_visit_anywhere(office):
 
     # The weekly report of the purged week: same files, byte for byte.
     assert report_files(o) == report_before
+
+
+def test_purge_reaches_the_archive(office):
+    """Visits `bukutamu arsip` moved to the year's archive are anonymised there too."""
+    o = office
+    o.let_go()
+    cli(o, "arsip")
+    archived = [p for p in (o.settings.data_dir / "arsip").glob("arsip-*.sqlite")]
+    assert archived
+    gone, kept = identifiers(PURGED), identifiers(KEPT)
+    assert any("arsip" in w for w in scan(o, gone)[PURGED[0]["NIK"]])
+    report_before = report_files(o)
+    o.let_go()
+    p = purge_cli(o)
+    assert "arsip-" in p.stdout and "3 baris register diubah" in p.stdout, p.stdout
+    assert scan(o, gone) == {}
+    assert set(scan(o, kept)) == kept
+    assert report_files(o) == report_before
+    o.let_go()
+    assert "Tidak ada yang perlu diubah" in purge_cli(o).stdout
 
 
 def test_second_run_changes_nothing_and_the_engine_leaves_purged_rows_alone(office):
