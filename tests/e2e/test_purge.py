@@ -196,3 +196,15 @@ def test_purge_killed_after_each_step_finishes_on_the_next_run(office, step, tmp
     again = purge_cli(o)
     assert "Tidak ada yang perlu diubah" in again.stdout, again.stdout
     assert final_state(o) == state
+
+
+def test_the_daily_job_of_bukutamu_run_purges_with_the_pollers_store_and_journal(office):
+    """The job `bukutamu run` schedules (retention.at), on the poller it runs cycles with."""
+    from bukutamu.commands.run import _purge_job
+    o = office
+    daily = _purge_job(o.settings, o.poller)
+    assert daily.at == "01:30"
+    daily.job()
+    assert scan(o, identifiers(PURGED)) == {}
+    assert set(scan(o, identifiers(KEPT))) == identifiers(KEPT)
+    o.settle()  # the poller carries on with the same store and journal
