@@ -181,6 +181,7 @@ def reference(kind: str, tmp_path_factory) -> dict:
     return _REFERENCE[kind]
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("step", STEPS)
 def test_purge_killed_after_each_step_finishes_on_the_next_run(office, step, tmp_path_factory):
     o = office
