@@ -22,7 +22,7 @@ API calls need ``Authorization: Bearer <token from /token>`` (401 otherwise).
 
 Test controls: more spreadsheets on the same server (``add_spreadsheet``), a request log, error injection for the next N requests, a "helpdesk"
 acting like a person in the browser, ``submit_form`` (a Google Forms response arriving
-the way Forms writes it), and ``on_next_write`` to act between our read and our write. Not modelled: formula evaluation, formats moving with inserted rows, quotas.
+the way Forms writes it), ``on_next_write`` / ``on_next_structure`` to act between our read and our write. Not modelled: formula evaluation, formats moving with inserted rows, quotas.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class FakeSheetsAPI:
         self._tokens: dict[str, float] = {}
         self._faults: deque[Fault] = deque()
         self._next_write: list[Callable[[], None]] = []
+        self._next_structure: list[tuple[str, Callable[[], None]]] = []
         self._late: list[dict] = []
         self._release = threading.Event()
         self._server = None
@@ -157,6 +158,13 @@ class FakeSheetsAPI:
         """Run ``action`` when the next values write arrives, before it is applied."""
         with self.lock:
             self._next_write.append(action)
+
+    def on_next_structure(self, action: Callable[[], None], spreadsheet_id: str | None = None) -> None:
+        """Run ``action`` when the next spreadsheets.batchUpdate (rows added or deleted,
+        formats) arrives for the main spreadsheet (or ``spreadsheet_id``), before it is
+        applied: a person acting at that moment."""
+        with self.lock:
+            self._next_structure.append((spreadsheet_id or self.book.id, action))
 
     def requests(self, kind: str | None = None) -> list[dict]:
         with self.lock:
@@ -350,6 +358,10 @@ class FakeSheetsAPI:
             requests = (body or {}).get("requests") or []
             if not requests:
                 raise ApiError(400, "Must specify at least one request.")
+            due = [a for sid, a in self._next_structure if sid == book.id]
+            self._next_structure = [(sid, a) for sid, a in self._next_structure if sid != book.id]
+            for action in due:
+                action()
             return {"spreadsheetId": book.id, "replies": book.batch_update(requests)}
         raise ApiError(404, "Method not found.", "NOT_FOUND")
 
