@@ -51,7 +51,7 @@ def apply(snap, plan):
 
 def test_nik_keeps_the_region_code_only_and_is_a_fixed_point():
     assert reduce_nik("6171010101909991") == "6171" + "*" * 12  # synthetic
-    assert reduce_nik(6171010101909990.0) == "6171" + "*" * 12  # a NIK Google made a number
+    assert reduce_nik(6171010101909990.0) == "6171" + "*" * 12  # synthetic, as Google made it a number
     assert reduce_nik(reduce_nik("6171010101909991")) == reduce_nik("6171010101909991")  # synthetic
     assert reduce_nik("12") == "" and reduce_nik(None) == ""
 
