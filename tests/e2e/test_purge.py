@@ -19,8 +19,8 @@ import pytest
 from bukutamu.core.retention import NAME_MARK
 from bukutamu.report.metrics import Week
 from tests.fakes.office_day import REG, env_for
-from tests.fakes.purge_office import (KEPT, OLD_DAY, PURGED, build, hashes, identifiers, purge_cli, scan,
-                                      visit_of)
+from tests.fakes.purge_office import (KEPT, OLD_DAY, PURGED, build, feedback_link, hashes, identifiers,
+                                      purge_cli, scan, submit, visit_of)
 from tests.fakes.smtp_server import SmtpTestServer
 
 HERE = Path(__file__).resolve().parent
@@ -119,6 +119,8 @@ def test_purge_reaches_the_archive(office):
 
 def test_second_run_changes_nothing_and_the_engine_leaves_purged_rows_alone(office):
     o = office
+    guest = visit_of(o, PURGED[0]["Nomor HP"])
+    link = feedback_link(o, guest)  # the guest keeps her email after the purge
     purge_cli(o)
     o.let_go()
     after = hashes(o)
@@ -126,12 +128,17 @@ def test_second_run_changes_nothing_and_the_engine_leaves_purged_rows_alone(offi
     assert "Tidak ada yang perlu diubah" in again.stdout, again.stdout
     assert hashes(o) == after
 
-    # The engine keeps cycling; it neither flags nor mails the purged (closed) visits.
+    # The engine keeps cycling; it neither flags nor mails the purged (closed) visits,
+    # not even when the guest uses her old feedback link once more.
     history = len(o.records("Riwayat"))
     register = o.records(REG)
     outbox = sorted(p.name for p in o.settings.mail.outbox.iterdir())
     purged = {r["[Sistem] ID Kunjungan"] for r in register if r["Nama Lengkap"] == NAME_MARK}
-    o.now = o.now.replace(year=o.now.year)  # the office's clock as it was
+    assert guest in purged
+    o.now += timedelta(minutes=30)
+    submit(o, "Umpan Balik", {"ID Kunjungan": link["entry.201"], "Token": link["entry.202"],
+                              "Apakah layanan sudah cukup?": "Belum cukup",
+                              "Catatan": f"Tolong telepon {PURGED[0]['Nomor HP']}"}, o.now)
     o.settle()
     assert len(o.records("Riwayat")) == history
     now = {r["[Sistem] ID Kunjungan"]: r for r in o.records(REG)}
@@ -140,6 +147,13 @@ def test_second_run_changes_nothing_and_the_engine_leaves_purged_rows_alone(offi
             assert now[r["[Sistem] ID Kunjungan"]] == r
     assert sorted(p.name for p in o.settings.mail.outbox.iterdir()) == outbox
     assert not any(name.startswith(tuple(purged)) for name in outbox)
+    late = o.records("Umpan Balik")[-1]
+    assert str(late["[Sistem] Diproses"]).startswith("DITOLAK"), late
+    # The next purge takes the guest's new comment too.
+    o.let_go()
+    p = purge_cli(o)
+    assert "1 baris tautan diubah" in p.stdout, p.stdout
+    assert scan(o, identifiers(PURGED)) == {}
 
 
 def killed(o, step: str) -> subprocess.CompletedProcess:
