@@ -137,3 +137,16 @@ def _specs(live: Snapshot, tabs: ArchiveTabs) -> list[TabSpec]:
 def _visit_header(archived: Snapshot, tabs: ArchiveTabs, settings) -> str:
     reg = archived.tab(tabs.register)
     return resolve_columns(reg.name, reg.header, REGISTER_COLUMNS, settings.columns).header["visit_id"]
+
+
+def archive_job(settings, store: SheetStore, archives, sop, journal,
+                clock: Callable[[], datetime]) -> Callable[[], None]:
+    """The daily job `bukutamu run` schedules (archive.at, and once at start). It runs
+    in the poller's thread, between two cycles, so no cycle writes meanwhile."""
+
+    def job() -> None:
+        report = archive_visits(store, archives, settings, sop, journal, clock())
+        for line in report.lines() if report.visits else ():
+            log.info(line)
+
+    return job

@@ -26,7 +26,7 @@ def run(args) -> int:
         service = Service(settings, poller.run_once, weekly, StatusFile(status_path(settings)),
                           send_alert=lambda mail: send_admin_alert(poller.journal, poller.notifier, mail,
                                                                    poller.clock()),
-                          record_error=poller.record_error, daily=(_purge_job(settings, poller),))
+                          record_error=poller.record_error, daily=daily_jobs(settings, poller))
         service.install_signal_handlers()
         try:
             service.run()
@@ -34,6 +34,16 @@ def run(args) -> int:
             poller.close()
             store.close()
     return 0
+
+
+def daily_jobs(settings, poller) -> tuple:
+    """Housekeeping `run` and `serve` schedule once a day (and once at start)."""
+    from bukutamu.app.archive import archive_job
+    from bukutamu.bootstrap import archive_stores, sop_of
+    from bukutamu.service import DailyJob
+    archive = archive_job(settings, poller.store, archive_stores(settings), sop_of(settings), poller.journal,
+                          poller.clock)
+    return (DailyJob("arsip", archive, settings.archive.at), _purge_job(settings, poller))
 
 
 def _weekly_job(settings, poller):

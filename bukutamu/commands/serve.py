@@ -36,7 +36,7 @@ def run(args) -> int:
     from waitress import create_server
 
     from bukutamu.app.alerts import send_admin_alert
-    from bukutamu.commands.run import _purge_job, _weekly_job
+    from bukutamu.commands.run import _weekly_job, daily_jobs
     from bukutamu.engine import Poller, lock_path, open_store, status_path
     from bukutamu.service import Service, StatusFile
     from bukutamu.web import create_app
@@ -56,7 +56,7 @@ def run(args) -> int:
                               StatusFile(status_path(settings)),
                               send_alert=lambda mail: send_admin_alert(poller.journal, poller.notifier, mail,
                                                                        poller.clock()),
-                              record_error=poller.record_error, daily=(_purge_job(settings, poller),))
+                              record_error=poller.record_error, daily=daily_jobs(settings, poller))
 
             def close():
                 poller.close()
