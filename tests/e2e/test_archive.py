@@ -148,3 +148,18 @@ def test_killed_at_any_step_the_next_run_finishes_without_loss_or_doubles(office
     office.cli("arsip")
     assert office.state(without_today=True) == want
     assert sum(visit_ids(office.live("Jawaban Formulir 1")).values()) == 4
+
+
+def test_check_names_the_archive_and_an_archive_spreadsheet_it_cannot_open(office):
+    office.cli("arsip")
+    out = office.cli("check", check=False).stdout
+    assert "[INFO] Arsip: 2026 (" in out
+    if office.fake is None:
+        assert "arsip-2026.sqlite" in out
+        return
+    assert "spreadsheet arsip 2026" in out and "[GAGAL] Arsip" not in out
+    text = office.config.read_text(encoding="utf-8").replace('"2026" = ', '"2025" = "1TidakDibagikan000000000000000000000000000", "2026" = ')
+    office.config.write_text(text, encoding="utf-8")
+    out = office.cli("check", check=False).stdout
+    assert "[GAGAL] Arsip 2025: spreadsheet 1TidakDibagikan000000000000000000000000000 tidak bisa dibuka" in out
+    assert "Bagikan ke email service account sebagai Editor" in out
