@@ -336,12 +336,12 @@ class MailJournal:
             return [k for (k,) in self._db.execute("SELECT key FROM mail WHERE visit_id IS NULL AND created_at < ?",
                                                    (_ts(before),))]
 
-    def compact(self) -> bool:
+    def scrub(self) -> bool:
         """Rewrite the file without free pages and empty the WAL, so no reduced value
         survives in a freed page or an old WAL frame (retention)."""
-        from bukutamu.adapters.sqlite_store import compact
+        from bukutamu.adapters.sqlite_store import scrub
         with self._faults():
-            return compact(self._db, self.path)
+            return scrub(self._db, self.path)
 
     # --- reads -----------------------------------------------------------------
 

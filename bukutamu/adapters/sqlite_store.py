@@ -321,11 +321,12 @@ class SqliteSheetStore:
         with self._transaction() as db:
             db.executemany("DELETE FROM tab_row WHERE tab = ?", [(t,) for t in tabs])
 
-    def compact(self) -> bool:
+    def scrub(self) -> bool:
         """Retention: rewrite the file without free pages and empty the WAL, so a
-        reduced cell survives neither in a freed page nor in an old WAL frame."""
+        reduced cell survives neither in a freed page nor in an old WAL frame
+        (``compact`` above only gives space back after the archive)."""
         with self._faults():
-            return compact(self.db, self.path)
+            return scrub(self.db, self.path)
 
     def meta(self, key: str) -> str | None:
         with self._faults():
@@ -362,7 +363,7 @@ class SqliteSheetStore:
         return cells
 
 
-def compact(db: sqlite3.Connection, path: Path) -> bool:
+def scrub(db: sqlite3.Connection, path: Path) -> bool:
     """When the file has free pages or its WAL holds frames: VACUUM (a fresh copy:
     no free page keeps old content) and a TRUNCATE checkpoint (old WAL frames gone).
     Deleted content inside pages is zeroed as it goes (``secure_delete``, set on

@@ -181,7 +181,7 @@ class WebDb:
                     count += db.execute(f"UPDATE corrections SET old = '', new = '' WHERE {where}", chunk).rowcount
         return count
 
-    def compact(self) -> bool:
-        from bukutamu.adapters.sqlite_store import compact
+    def scrub(self) -> bool:
+        from bukutamu.adapters.sqlite_store import scrub
         with closing(self._connect()) as db:
-            return compact(db, self.path)
+            return scrub(db, self.path)

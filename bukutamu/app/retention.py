@@ -163,9 +163,9 @@ def purge_outbox_files(folder: Path, visits, keys, before: datetime, dry_run: bo
 
 def compact_files(places) -> None:
     for place in places:
-        compact = getattr(place, "compact", None)  # SQLite files; a Google store has none
-        if compact is not None:
-            compact()
+        scrub = getattr(place, "scrub", None)  # SQLite files; a Google store has none
+        if scrub is not None:
+            scrub()
 
 
 def describe(report: PurgeReport) -> list[str]:
