@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import schedule
 
@@ -57,7 +57,10 @@ class StatusFile:
         return cls(Path(path), data if isinstance(data, dict) else {})
 
     def cycle_done(self, report, now: datetime) -> bool:
+        count = self.data.get("jumlah_siklus")
+        count = count + 1 if isinstance(count, int) else 1  # cycles since this file started (a heartbeat)
         return self.update(siklus_terakhir=now.isoformat(timespec="seconds"), ok=True, galat_terakhir="",
+                           jumlah_siklus=count,
                            hasil={"kunjungan_baru": report.new_visits, "perubahan_status": report.transitions,
                                   "email_terkirim": report.mails_sent, "email_tertunda": report.mails_pending})
 
@@ -132,15 +135,29 @@ def admin_alert(settings: Settings, state: JobState, now: datetime) -> OutgoingM
                         text=f"Poller bukutamu tidak bisa bekerja: {state.last_error}\n")
 
 
+@dataclass(frozen=True)
+class DailyJob:
+    """A job run once a day at ``at`` ("HH:MM", office time), guarded like the poll
+    (a failure is logged, recorded, alerted and backed off)."""
+
+    name: str
+    run: Callable[[], None]
+    at: str
+
+
 class Service:
+    """One office's schedule: the poll every interval, the weekly report, and any
+    ``jobs`` (DailyJob). ``stop_event`` may be shared by several offices' services."""
+
     def __init__(self, settings: Settings, poll: Callable[[], object], weekly: Callable[[], None] | None,
                  status: StatusFile, send_alert: Callable[[OutgoingMail], None],
                  clock: Callable[[], datetime] | None = None,
-                 record_error: Callable[[str], None] = lambda message: None):
+                 record_error: Callable[[str], None] = lambda message: None,
+                 jobs: Sequence[DailyJob] = (), stop_event: threading.Event | None = None):
         self.settings = settings
         self.record_error = record_error
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
-        self.stop_event = threading.Event()
+        self.stop_event = stop_event or threading.Event()
         self.status = status
         self.scheduler = schedule.Scheduler()
         self.send_alert = send_alert
@@ -159,6 +176,16 @@ class Service:
             self.weekly_job = guarded(self.report_state, weekly, self.clock, self._failed, timedelta(minutes=30))
             day = getattr(self.scheduler.every(), settings.report.weekday)
             day.at(settings.report.at, settings.office.time_zone).do(self.weekly_job)
+        self.jobs: dict[str, Callable[[], None]] = {}
+        for job in jobs:
+            self.add_daily(job)
+
+    def add_daily(self, job: DailyJob) -> Callable[[], None]:
+        """Schedule ``job`` every day at ``job.at`` (office time); returns the guarded job."""
+        run = guarded(JobState(job.name), job.run, self.clock, self._failed, timedelta(minutes=30))
+        self.scheduler.every().day.at(job.at, self.settings.office.time_zone).do(run)
+        self.jobs[job.name] = run
+        return run
 
     def _failed(self, state: JobState, error: Exception) -> None:
         self.status.cycle_failed(state.name, state.last_error, self.clock())
