@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from bukutamu.commands._common import say
-from bukutamu.config import ENV_GOOGLE_KEY, ENV_HMAC_KEY, load_settings
+from bukutamu.commands._common import offices_from, say
+from bukutamu.config import ENV_GOOGLE_KEY, ENV_HMAC_KEY
 from bukutamu.core.schema import (HISTORY_COLUMNS, OFFICER_COLUMNS, QUEUE_COLUMNS, REGISTER_COLUMNS,
                                   SYSTEM_COLUMNS, resolve_columns)
 from bukutamu.core.register import read_register
@@ -27,6 +27,12 @@ def _credentials(settings) -> tuple[str, str]:
     if settings.store.kind != "google":
         return INFO, "Kredensial Google: tidak diperlukan (mode tertanam)"
     path = settings.secrets.google_key_file
+    if settings.slug:  # the office's own variable, or the shared one
+        from bukutamu.config import office_env_name
+        ENV_GOOGLE_KEY = f"{office_env_name(globals()['ENV_GOOGLE_KEY'], settings.slug)} atau " \
+                         f"{globals()['ENV_GOOGLE_KEY']}"  # noqa: N806
+    else:
+        ENV_GOOGLE_KEY = globals()["ENV_GOOGLE_KEY"]  # noqa: N806
     try:
         with open(path, encoding="utf-8") as f:
             info = json.load(f)
@@ -126,13 +132,31 @@ def _plain_text(store, settings, snapshot) -> list[tuple[str, str]]:
 
 
 def run(args) -> int:
-    lines: list[tuple[str, str]] = []
     try:
-        settings = load_settings(args.config)
+        offices = offices_from(args)
     except BukutamuError as e:
         say(f"{FAIL} Konfigurasi: {e}")
         return 1
-    lines.append((OK, f"Konfigurasi: {settings.source}"))
+    failed = 0
+    for settings in offices:
+        if len(offices) > 1:
+            say(f"== Kantor {settings.slug}: {settings.office.name} ==")
+        lines = check_office(settings)
+        for mark, text in lines:
+            say(f"{mark} {text}")
+        failed += sum(1 for m, _ in lines if m == FAIL)
+    if len(offices) > 1:
+        say("== Semua kantor ==")
+    for mark, text in quota_lines(offices):
+        say(f"{mark} {text}")
+    say("Semua pemeriksaan lulus." if not failed else f"{failed} pemeriksaan gagal.")
+    return 1 if failed else 0
+
+
+def check_office(settings) -> list[tuple[str, str]]:
+    """One office's lines (configuration, credentials, key, folders, store, columns, mail)."""
+    lines: list[tuple[str, str]] = []
+    lines.append((OK, f"Konfigurasi: {settings.source}" + (f" [offices.{settings.slug}]" if settings.slug else "")))
     lines.append(_credentials(settings))
     from bukutamu.bootstrap import claim_data_dir, key_path, nik_key, open_store
     try:
@@ -198,8 +222,64 @@ def run(args) -> int:
         lines.append((FAIL, f"Email: {problem}") if problem else (OK, f"Email: {mailer.describe()}"))
     except BukutamuError as e:
         lines.append((FAIL, f"Email: {e}"))
-    for mark, text in lines:
-        say(f"{mark} {text}")
-    failed = sum(1 for m, _ in lines if m == FAIL)
-    say("Semua pemeriksaan lulus." if not failed else f"{failed} pemeriksaan gagal.")
-    return 1 if failed else 0
+    return lines
+
+
+# Google Sheets API: read requests per minute per user (a service account) per project.
+READS_PER_MINUTE = 60
+READS_PER_CYCLE = 1  # one batchGet of every tab; metadata is re-read only rarely (tab renamed / created)
+
+
+def reads_per_minute(settings) -> float:
+    return READS_PER_CYCLE * 60 / settings.poll.interval_seconds
+
+
+def max_offices(interval_seconds: int = 15) -> int:
+    """How many offices one service account serves at this poll interval."""
+    return int(READS_PER_MINUTE // (READS_PER_CYCLE * 60 / interval_seconds))
+
+
+def _account(settings) -> str:
+    """The service account of a key file (its client_email), or the file's path."""
+    path = settings.secrets.google_key_file
+    try:
+        with open(path, encoding="utf-8") as f:
+            email = json.load(f).get("client_email")
+    except (OSError, ValueError, AttributeError):
+        email = None
+    return email if isinstance(email, str) and email else f"berkas {path}"
+
+
+def quota_lines(offices) -> list[tuple[str, str]]:
+    """Google offices grouped by service account: their read requests per minute
+    against Google's 60 per minute per user per project."""
+    from bukutamu.config import office_env_name
+    google = [s for s in offices if s.store.kind == "google"]
+    if not google:
+        return []
+    groups: dict[str, list] = {}
+    for s in google:
+        groups.setdefault(_account(s), []).append(s)
+    out = []
+    for account, group in groups.items():
+        total = sum(reads_per_minute(s) for s in group)
+        names = ", ".join(s.slug or "kantor ini" for s in group)
+        what = (f"Kuota Google: service account {account} — {len(group)} kantor ({names}), ±{total:g} permintaan "
+                f"baca/menit dari batas {READS_PER_MINUTE} per menit per pengguna per project")
+        if total <= READS_PER_MINUTE:
+            out.append((INFO, what))
+            continue
+        move, left = [], total
+        for s in sorted(group, key=reads_per_minute, reverse=True):
+            if left <= READS_PER_MINUTE:
+                break
+            move.append(s)
+            left -= reads_per_minute(s)
+        hint = ", ".join(f"{s.slug} ({office_env_name(ENV_GOOGLE_KEY, s.slug)})" for s in move if s.slug)
+        out.append((WARN, what + " — MELEBIHI batas: Google akan menolak sebagian siklus (429). "
+                    + (f"Pindahkan kantor {hint} ke kunci service account sendiri (project lain), "
+                       if hint else "")
+                    + "atau perpanjang poll.interval_seconds"))
+    out.append((INFO, f"Satu service account melayani paling banyak {max_offices(15)} kantor pada jeda 15 detik "
+                      f"(1 baca per siklus; {READS_PER_MINUTE} baca per menit)"))
+    return out
