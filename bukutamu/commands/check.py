@@ -227,6 +227,7 @@ def check_office(settings) -> list[tuple[str, str]]:
 
 # Google Sheets API: read requests per minute per user (a service account) per project.
 READS_PER_MINUTE = 60
+READS_PER_MINUTE_PROJECT = 300  # all users of one Google Cloud project together
 READS_PER_CYCLE = 1  # one batchGet of every tab; metadata is re-read only rarely (tab renamed / created)
 
 
@@ -239,15 +240,17 @@ def max_offices(interval_seconds: int = 15) -> int:
     return int(READS_PER_MINUTE // (READS_PER_CYCLE * 60 / interval_seconds))
 
 
-def _account(settings) -> str:
-    """The service account of a key file (its client_email), or the file's path."""
+def _account(settings) -> tuple[str, str]:
+    """The service account of a key file (client_email, project_id), or the file's path."""
     path = settings.secrets.google_key_file
     try:
         with open(path, encoding="utf-8") as f:
-            email = json.load(f).get("client_email")
+            info = json.load(f)
+        email, project = info.get("client_email"), info.get("project_id")
     except (OSError, ValueError, AttributeError):
-        email = None
-    return email if isinstance(email, str) and email else f"berkas {path}"
+        email = project = None
+    return (email if isinstance(email, str) and email else f"berkas {path}",
+            project if isinstance(project, str) else "")
 
 
 def quota_lines(offices) -> list[tuple[str, str]]:
@@ -258,9 +261,19 @@ def quota_lines(offices) -> list[tuple[str, str]]:
     if not google:
         return []
     groups: dict[str, list] = {}
+    projects: dict[str, list] = {}
     for s in google:
-        groups.setdefault(_account(s), []).append(s)
+        account, project = _account(s)
+        groups.setdefault(account, []).append(s)
+        if project:
+            projects.setdefault(project, []).append(s)
     out = []
+    for project, group in projects.items():
+        total = sum(reads_per_minute(s) for s in group)
+        if total > READS_PER_MINUTE_PROJECT:
+            out.append((WARN, f"Kuota Google: project {project} — ±{total:g} permintaan baca/menit dari semua "
+                              f"service account-nya, melebihi batas {READS_PER_MINUTE_PROJECT} per menit per project: "
+                              "pakai service account dari project lain untuk sebagian kantor"))
     for account, group in groups.items():
         total = sum(reads_per_minute(s) for s in group)
         names = ", ".join(s.slug or "kantor ini" for s in group)
@@ -277,7 +290,7 @@ def quota_lines(offices) -> list[tuple[str, str]]:
             left -= reads_per_minute(s)
         hint = ", ".join(f"{s.slug} ({office_env_name(ENV_GOOGLE_KEY, s.slug)})" for s in move if s.slug)
         out.append((WARN, what + " — MELEBIHI batas: Google akan menolak sebagian siklus (429). "
-                    + (f"Pindahkan kantor {hint} ke kunci service account sendiri (project lain), "
+                    + (f"Pindahkan kantor {hint} ke service account sendiri (kunci JSON lain), "
                        if hint else "")
                     + "atau perpanjang poll.interval_seconds"))
     out.append((INFO, f"Satu service account melayani paling banyak {max_offices(15)} kantor pada jeda 15 detik "
