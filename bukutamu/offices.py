@@ -35,13 +35,13 @@ class OfficeThread(threading.Thread):
         self.first_try = threading.Event()  # set once the office runs or its first start failed
         self.first_error: BaseException | None = None
 
-    def _started(self) -> None:
+    def _running(self) -> None:
         self.first_try.set()
 
     def run(self) -> None:
         while not self.stop_event.is_set():
             try:
-                self.start_office(self.settings, self.stop_event, self._started)
+                self.start_office(self.settings, self.stop_event, self._running)
                 return
             except BaseException as e:  # noqa: BLE001 - one office never takes the others down
                 fault = e if isinstance(e, BukutamuError) else environment_fault(e)
