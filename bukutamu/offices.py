@@ -22,8 +22,8 @@ RETRY_START_SECONDS = 60.0
 # start(settings, stop_event, started): runs one office until stop_event is set;
 # calls started() once its service is running. Raises when the office cannot start.
 StartOffice = Callable[[Settings, threading.Event, Callable[[], None]], None]
-# report(settings, message): tell the admin an office could not start (best effort).
-ReportFailure = Callable[[Settings, str], None]
+# report(settings, error, message): tell the admin an office could not start (best effort).
+ReportFailure = Callable[[Settings, BaseException, str], None]
 
 
 class OfficeThread(threading.Thread):
@@ -53,7 +53,7 @@ class OfficeThread(threading.Thread):
                 if not self.first_try.is_set():
                     self.first_error = fault if fault is not None else e
                 try:
-                    self.report(self.settings, message)
+                    self.report(self.settings, fault if fault is not None else e, message)
                 except Exception:  # noqa: BLE001 - reporting must not stop the retry
                     log.exception("Kantor %s: galat tidak bisa dilaporkan", self.settings.slug)
                 self.first_try.set()

@@ -96,17 +96,20 @@ def _start_office(settings: Settings, stop_event: threading.Event, started: Call
             close()
 
 
-def report_start_failure(settings: Settings, message: str) -> None:
-    """An office that cannot start: its status file says so, and its admin gets the
-    alert when its journal and mail work (rate-limited like the poll's alerts)."""
+def report_start_failure(settings: Settings, error: BaseException, message: str) -> None:
+    """An office that cannot start: its status file says so (unless another poller
+    owns it: StoreBusy), and its admin gets the alert when its journal and mail work
+    (rate-limited like the poll's alerts)."""
     from datetime import datetime
 
     from bukutamu.app.alerts import send_admin_alert
     from bukutamu.app.notify import EmailNotifier
     from bukutamu.bootstrap import open_journal, open_mailer
+    from bukutamu.errors import StoreBusy
     from bukutamu.service import JobState, StatusFile, admin_alert
     now = datetime.now(settings.office.tz)
-    StatusFile.load(status_path(settings)).cycle_failed("mulai kantor", message, now)
+    if not isinstance(error, StoreBusy):  # the running poller's heartbeat is not ours to overwrite
+        StatusFile.load(status_path(settings)).cycle_failed("mulai kantor", message, now)
     state = JobState("mulai kantor", last_error=message)
     mail = admin_alert(settings, state, now)
     if mail is None:

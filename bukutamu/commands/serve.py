@@ -49,7 +49,7 @@ def run(args) -> int:
                     raise
                 failed.append(settings.slug)
                 log.error("Kantor %s tidak bisa berjalan: %s (kantor lain tetap berjalan)", settings.slug, e)
-                _report(settings, str(e))
+                _report(settings, e)
         if not apps:
             raise ConfigError("Tidak ada kantor yang bisa berjalan (lihat pesan di atas).")
         if len(offices) == 1:
@@ -117,10 +117,10 @@ def _office_app(settings):
             thread.stop()
 
 
-def _report(settings, message: str) -> None:
+def _report(settings, error: BukutamuError) -> None:
     from bukutamu.commands.run import report_start_failure
     try:
-        report_start_failure(settings, message)
+        report_start_failure(settings, error, str(error))
     except Exception:  # noqa: BLE001 - best effort
         log.exception("Kantor %s: galat tidak bisa dilaporkan", settings.slug)
 

@@ -228,3 +228,58 @@ def test_one_failing_office_never_stops_the_others(offices, tmp_path):
         assert rep.returncode == 0, rep.stdout + rep.stderr
         assert list((tmp_path / "reports" / slug / week).iterdir()), slug
     assert not (tmp_path / "reports" / week).exists()
+
+
+def test_a_hanging_office_and_one_that_cannot_start_leave_the_third_cycling(tmp_path):
+    """Office A is already served by another process (its lock is held: it cannot
+    start here), office B's spreadsheet hangs past the store's timeout on every
+    request, office C (embedded) keeps its cycles."""
+    fake = FakeSheetsAPI("1DinasBHangSpreadsheet000000000000000000000", first_sheet=None).start()
+    try:
+        fake.set_values(REG, [QUESTIONS])
+        key = make_key_file(tmp_path, fake.token_uri)
+        fake.register_key(key.client_email, key.public_key)
+        (tmp_path / "bukutamu.toml").write_text(
+            '[poll]\ninterval_seconds = 1\n'
+            '[offices.dinas-a.office]\nname = "Dinas Uji A"\nadmin_email = "admin@dinas-a.test"\n'
+            f'[offices.dinas-b.store]\nkind = "google"\nspreadsheet_id = "{fake.spreadsheet_id}"\n'
+            f'endpoint = "{fake.url}"\ntimeout_seconds = 1\nmax_attempts = 2\n'
+            '[offices.dinas-c.office]\nname = "Dinas Uji C"\n', encoding="utf-8")
+        env = {**os.environ, "BUKUTAMU_DATA": str(tmp_path / "data"), "BUKUTAMU_CONFIG": str(tmp_path / "bukutamu.toml"),
+               "BUKUTAMU_GOOGLE_KEY_FILE": str(key.path), "BUKUTAMU_HMAC_KEY": "kunci-uji-bersama-yang-cukup-panjang-012345"}
+        for slug in ("dinas-a", "dinas-b", "dinas-c"):
+            out = cli(env, tmp_path, "--kantor", slug, "init")
+            assert out.returncode == 0, out.stdout + out.stderr
+        submit_embedded(tmp_path / "data" / "dinas-c" / "bukutamu.sqlite", random.Random(3), 2)
+
+        first = subprocess.Popen([sys.executable, "-m", "bukutamu", "--kantor", "dinas-a", "run"], env=env,
+                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        all_offices = None
+        try:
+            assert wait_for(lambda: cycles(tmp_path, "dinas-a") >= 1, 60)
+            fake.fail_next("slow", times=100_000, delay=4, on=("read", "write", "meta", "structure", "token"))
+            all_offices = subprocess.Popen([sys.executable, "-m", "bukutamu", "run"], env=env, cwd=tmp_path,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert wait_for(lambda: cycles(tmp_path, "dinas-c") >= 5, 90), status(tmp_path, "dinas-c")
+            assert wait_for(lambda: status(tmp_path, "dinas-b").get("ok") is False, 60)
+        finally:
+            if all_offices is not None:
+                all_offices.send_signal(signal.SIGTERM)
+                _, err = all_offices.communicate(timeout=90)
+            first.send_signal(signal.SIGTERM)
+            _, first_err = first.communicate(timeout=60)
+        assert all_offices.returncode == 0, err
+        assert "Traceback" not in err + first_err and first.returncode == 0
+        assert "[dinas-a] Kantor dinas-a tidak bisa berjalan: Poller lain sedang berjalan" in err
+        assert "kantor lain tetap berjalan" in err
+        assert "[dinas-b]" in err and "poll gagal" in err
+        assert "berhenti dengan bersih" in err
+        # A's heartbeat belongs to the process serving it (never marked failed by the other);
+        # A's admin is told that a second poller was started.
+        assert status(tmp_path, "dinas-a")["ok"] is True
+        alert = mails(tmp_path / "data" / "dinas-a" / "outbox")
+        assert alert and "mulai kantor" in alert[0]["Subject"]
+        queue_c = embedded_column(tmp_path / "data" / "dinas-c" / "bukutamu.sqlite", "[Sistem] No. Antrian")
+        assert len(queue_c) == 2 and all(queue_c)
+    finally:
+        fake.stop()
