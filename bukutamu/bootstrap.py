@@ -30,6 +30,12 @@ def open_store(settings: Settings) -> SheetStore:
     return SqliteSheetStore(settings.store.path, settings.office.time_zone)
 
 
+def archive_stores(settings: Settings):
+    """This store's archive: one store per year (adapters/archive.py)."""
+    from bukutamu.adapters.archive import ArchiveStores
+    return ArchiveStores(settings)
+
+
 def lock_path(settings: Settings) -> Path:
     """One writer per store: beside the store file (embedded), or in the store's
     data folder (google). Keyed to the store, not to a configurable folder, so two

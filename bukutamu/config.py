@@ -124,6 +124,19 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """`bukutamu arsip`: closed visits leave the live tabs, so a cycle's cost follows
+    open visits, not history (and a Google spreadsheet stays under its cell limit)."""
+
+    after_days: int = 1  # a visit closed on day D leaves the live tabs from day D + after_days
+    at: str = "00:30"  # daily job time (office zone); `run` also archives once at start
+    # Google mode: year -> spreadsheet ID of that year's archive (shared with the service
+    # account as Editor). A year without one is archived in the embedded store, in the
+    # data folder (arsip/arsip-<year>.sqlite): the data stays on this machine.
+    spreadsheets: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Secrets:
     """Read from the environment only. Never printed (repr hides values)."""
 
@@ -144,6 +157,7 @@ class Settings:
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     secrets: Secrets = field(default_factory=Secrets)
     source: str = "(bawaan)"  # which file the settings came from
     data_dir: Path = Path("data")  # [store] data_dir: this store's own folder (see default_data_dir)
@@ -251,6 +265,29 @@ def default_data_dir(kind: str, store_path: Path, spreadsheet_id: str, base: Pat
     return store_path.with_name(store_path.name + "-data")
 
 
+def _archive_settings(a: "_Section") -> ArchiveSettings:
+    after = a.get("after_days", ArchiveSettings.after_days, int)
+    if not 1 <= after <= 3650:
+        # 0 would archive today's visits, whose queue numbers the day still counts on.
+        raise ConfigError(f"archive.after_days: harus 1–3650 hari, bukan {after}.")
+    at = a.get("at", ArchiveSettings.at, str)
+    try:
+        time.fromisoformat(at)
+    except ValueError:
+        raise ConfigError(f'archive.at: tulis jam seperti "00:30", bukan {at!r}.') from None
+    raw = a.get("spreadsheets", {}, dict)
+    sheets: dict[int, str] = {}
+    for year, sid in raw.items():
+        if not (str(year).isdigit() and len(str(year)) == 4) or not isinstance(sid, str) or not sid.strip():
+            raise ConfigError(f'archive.spreadsheets: tulis "<tahun>" = "<ID spreadsheet>", mis. '
+                              f'"2026" = "1AbC…", bukan {year!r} = {sid!r}.')
+        sheets[int(year)] = sid.strip()
+    if len(set(sheets.values())) != len(sheets):
+        raise ConfigError("archive.spreadsheets: setiap tahun harus memakai spreadsheet arsipnya sendiri.")
+    a.done()
+    return ArchiveSettings(after_days=after, at=at, spreadsheets=sheets)
+
+
 def hmac_key_problem(key: str | bytes) -> str | None:
     """Why ``key`` is too weak to sign links and hash NIKs, or None. Minimum: 32
     characters, not a repetition of a few characters."""
@@ -264,7 +301,8 @@ def hmac_key_problem(key: str | bytes) -> str | None:
     return None
 
 
-SECTIONS = ("office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop", "web")
+SECTIONS = ("office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop", "web",
+            "archive")
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 # Secrets an office may have of its own: <NAME>_<SLUG> wins over <NAME>.
 PER_OFFICE_ENV = (ENV_GOOGLE_KEY, ENV_HMAC_KEY, ENV_SMTP_PASSWORD)
@@ -381,8 +419,13 @@ def _refuse_shared(offices: list[Settings]) -> None:
             things.append(("store.path", norm(s.store.path)))
         if s.mail.kind == "outbox":
             things.append(("mail.outbox", norm(s.mail.outbox)))
+        things += [(f"archive.spreadsheets.{year}", sheet) for year, sheet in s.archive.spreadsheets.items()]
         for key, value in things:
-            other = seen.setdefault((key, value), s.slug)
+            if key.startswith("archive.") or key == "store.spreadsheet_id":
+                key_of = ("spreadsheet", value)  # a live sheet never doubles as another office's archive
+            else:
+                key_of = (key, value)
+            other = seen.setdefault(key_of, s.slug)
             if other != s.slug:
                 raise ConfigError(f"offices.{s.slug}.{key}: sama dengan kantor {other} ({value}); setiap kantor "
                                   "butuh miliknya sendiri — atur offices." + s.slug + "." + key + " ke nilai lain.")
@@ -614,6 +657,8 @@ def _build(raw: Mapping[str, Any], env: Mapping[str, str], source: str, *, slug:
         links = _replace(links, local_base_url=web.base_url)
     w.done()
 
+    archive = _archive_settings(_Section("archive", raw.get("archive")))
+
     sp = _Section("sop", raw.get("sop"))
     sop_file = sp.get("file", "", str)
     sop_path = _path(base, sop_file) if sop_file else DEFAULT_SOP
@@ -641,8 +686,8 @@ def _build(raw: Mapping[str, Any], env: Mapping[str, str], source: str, *, slug:
                           "(untuk Gmail: App Password).")
 
     settings = Settings(office=office, store=store, tabs=tabs, columns=dict(c), poll=poll, mail=mail,
-                        links=links, calendar=calendar, report=report, web=web, secrets=secrets, source=source,
-                        data_dir=data_dir, sop_path=sop_path, slug=slug)
+                        links=links, calendar=calendar, report=report, web=web, archive=archive, secrets=secrets,
+                        source=source, data_dir=data_dir, sop_path=sop_path, slug=slug)
     from bukutamu.adapters.sopfile import load_sop  # validate the SOP at start too
     load_sop(settings.sop_path)
     return settings

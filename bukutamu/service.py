@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 import schedule
 
@@ -30,6 +30,13 @@ from bukutamu.errors import BukutamuError
 log = logging.getLogger("bukutamu")
 MAX_BACKOFF = timedelta(minutes=5)
 ADMIN_ALERT_EVERY = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    name: str  # Indonesian, shown in logs, the status file and admin alerts
+    job: Callable[[], None]
+    at: str  # "HH:MM" in the office zone
 
 
 @dataclass
@@ -135,25 +142,15 @@ def admin_alert(settings: Settings, state: JobState, now: datetime) -> OutgoingM
                         text=f"Poller bukutamu tidak bisa bekerja: {state.last_error}\n")
 
 
-@dataclass(frozen=True)
-class DailyJob:
-    """A job run once a day at ``at`` ("HH:MM", office time), guarded like the poll
-    (a failure is logged, recorded, alerted and backed off)."""
-
-    name: str
-    run: Callable[[], None]
-    at: str
-
-
 class Service:
     """One office's schedule: the poll every interval, the weekly report, and any
-    ``jobs`` (DailyJob). ``stop_event`` may be shared by several offices' services."""
+    ``daily`` jobs (DailyJob). ``stop_event`` may be shared by several offices' services."""
 
     def __init__(self, settings: Settings, poll: Callable[[], object], weekly: Callable[[], None] | None,
                  status: StatusFile, send_alert: Callable[[OutgoingMail], None],
                  clock: Callable[[], datetime] | None = None,
                  record_error: Callable[[str], None] = lambda message: None,
-                 jobs: Sequence[DailyJob] = (), stop_event: threading.Event | None = None):
+                 daily: tuple[DailyJob, ...] = (), stop_event: threading.Event | None = None):
         self.settings = settings
         self.record_error = record_error
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
@@ -176,16 +173,13 @@ class Service:
             self.weekly_job = guarded(self.report_state, weekly, self.clock, self._failed, timedelta(minutes=30))
             day = getattr(self.scheduler.every(), settings.report.weekday)
             day.at(settings.report.at, settings.office.time_zone).do(self.weekly_job)
-        self.jobs: dict[str, Callable[[], None]] = {}
-        for job in jobs:
-            self.add_daily(job)
-
-    def add_daily(self, job: DailyJob) -> Callable[[], None]:
-        """Schedule ``job`` every day at ``job.at`` (office time); returns the guarded job."""
-        run = guarded(JobState(job.name), job.run, self.clock, self._failed, timedelta(minutes=30))
-        self.scheduler.every().day.at(job.at, self.settings.office.time_zone).do(run)
-        self.jobs[job.name] = run
-        return run
+        # Daily housekeeping (archive, retention): at their time, and once at start so
+        # a machine that was off at night catches up.
+        self.daily_jobs = []
+        for d in daily:
+            job = guarded(JobState(d.name), d.job, self.clock, self._failed, timedelta(minutes=30))
+            self.scheduler.every().day.at(d.at, settings.office.time_zone).do(job)
+            self.daily_jobs.append(job)
 
     def _failed(self, state: JobState, error: Exception) -> None:
         self.status.cycle_failed(state.name, state.last_error, self.clock())
@@ -209,6 +203,8 @@ class Service:
         self.poll_job()  # the first cycle at once, not after one interval
         if self.weekly_job is not None:
             self.weekly_job()  # catch up missed weeks at start
+        for job in self.daily_jobs:
+            job()
         while not self.stop_event.is_set():
             self.scheduler.run_pending()
             idle = self.scheduler.idle_seconds

@@ -272,6 +272,19 @@ class SqliteSheetStore:
             db.execute("UPDATE tab_row SET cells = ? WHERE id = ?", (_dumps(cells), rid))
             return True
 
+    def remove_rows(self, tab: str, rows: Sequence[Row]) -> int:
+        """The port's archive delete: row ids are stable (a sort changes positions
+        only), so each row is checked against what the snapshot read and deleted in
+        one transaction; a row edited since stays."""
+        with self._transaction() as db:
+            gone = 0
+            for row in rows:
+                found = db.execute("SELECT cells FROM tab_row WHERE id = ? AND tab = ?", (row.ref, tab)).fetchone()
+                if found is not None and json.loads(found[0]) == json.loads(_dumps(row.values)):
+                    db.execute("DELETE FROM tab_row WHERE id = ?", (row.ref,))
+                    gone += 1
+            return gone
+
     def move_row(self, ref: int, before_ref: int | None) -> None:
         """Re-order a row (as sorting in a sheet would); ids never change."""
         with self._transaction() as db:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol, Sequence
 
-from bukutamu.core.sheet import Snapshot, WriteBatch
+from bukutamu.core.sheet import Row, Snapshot, WriteBatch
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,13 @@ class SheetStore(Protocol):
         the given values (the row guard): when one does not, nothing is written and
         False is returned. StoreError when the tab, a column or the visit (exactly
         once) is not there."""
+
+    def remove_rows(self, tab: str, rows: Sequence[Row]) -> int:
+        """Delete these rows of a snapshot (the archive moving them out), each only
+        where a row still holds exactly the cells the snapshot read: rows are found
+        by content, so a sort, an insert or an edit by a person in between never
+        removes another row or a changed one (it stays for the next run). Returns how
+        many rows were deleted."""
 
     def close(self) -> None:
         ...

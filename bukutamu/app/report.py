@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from bukutamu.adapters.delivery import DeliveryReport, deliver
 from bukutamu.config import Settings
 from bukutamu.core.notify import Notifier
-from bukutamu.report.weekly import (first_event, generate, mail_key, missing_weeks, read_week_inputs,
+from bukutamu.report.weekly import (CATCH_UP_WEEKS, first_event, generate, mail_key, missing_weeks, read_week_inputs,
                                     weekly_mail)
 
 log = logging.getLogger("bukutamu")
@@ -29,16 +29,18 @@ def next_resend(journal, week) -> int:
 
 
 def weekly_job(settings: Settings, store, journal, notifier: Notifier,
-               clock: Callable[[], datetime]) -> Callable[[], None]:
-    """The job `bukutamu run` schedules (and runs once at start to catch up)."""
+               clock: Callable[[], datetime], archives=None) -> Callable[[], None]:
+    """The job `bukutamu run` schedules (and runs once at start to catch up).
+    ``archives``: the archived years (adapters/archive.py), read with the live tabs."""
 
     def job() -> None:
         now = clock()
-        history = read_week_inputs(store, settings)[0]
+        since = (now - timedelta(weeks=CATCH_UP_WEEKS + 1)).year
+        history = read_week_inputs(store, settings, archives, since)[0]
         if history is None or not history.rows:
             return
         for week in missing_weeks(settings, now, first_event(history, settings), journal):
-            report = generate(store, settings, week)
+            report = generate(store, settings, week, archives)
             log.info("Laporan %s dibuat: %s", week.label, report.html_path)
             if settings.report.recipients:
                 send_weekly_report(report, settings, journal, notifier, now)

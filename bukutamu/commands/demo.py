@@ -112,6 +112,7 @@ def run(args) -> int:
                 keep_aside([journal_path(settings), settings.mail.outbox])
             journal_path(settings).unlink(missing_ok=True)
             shutil.rmtree(settings.mail.outbox, ignore_errors=True)
+            shutil.rmtree(settings.data_dir / "arsip", ignore_errors=True)  # an earlier demo's archive
             store.append_rows(t.officers, [list(o[:5]) for o in OFFICERS])
 
             journal = open_journal(settings)

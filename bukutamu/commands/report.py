@@ -30,11 +30,13 @@ def run(args) -> int:
             datetime.now(settings.office.tz), settings.office.time_zone)
     except ValueError as e:
         raise BukutamuError(str(e)) from None
-    store = open_store(settings)
+    from bukutamu.bootstrap import archive_stores
+    store, archives = open_store(settings), archive_stores(settings)
     try:
         say(f"Membuat laporan {week.label} dari {store.describe()} …")
-        report = generate(store, settings, week)
+        report = generate(store, settings, week, archives)
     finally:
+        archives.close()
         store.close()
     h = report.metrics.headline
     say(f"Laporan {week.label}: {report.html_path}")

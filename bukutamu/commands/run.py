@@ -40,7 +40,8 @@ def build_office(settings: Settings, *, wrap_poll: Callable[[Callable[[], object
     poll = poller.run_once if wrap_poll is None else wrap_poll(poller.run_once)
     service = Service(settings, poll, _weekly_job(settings, poller), StatusFile(status_path(settings)),
                       send_alert=lambda mail: send_admin_alert(poller.journal, poller.notifier, mail, poller.clock()),
-                      record_error=poller.record_error, jobs=daily_jobs(settings, poller), stop_event=stop_event)
+                      record_error=poller.record_error, daily=tuple(daily_jobs(settings, poller)),
+                      stop_event=stop_event)
 
     def close():
         try:
@@ -130,4 +131,6 @@ def _weekly_job(settings, poller):
         from bukutamu.app.report import weekly_job
     except ImportError:
         return None
-    return weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock)
+    from bukutamu.bootstrap import archive_stores
+    return weekly_job(settings, poller.store, poller.journal, poller.notifier, poller.clock,
+                      archives=archive_stores(settings))

@@ -17,15 +17,28 @@ log = logging.getLogger("bukutamu")
 CATCH_UP_WEEKS = 8  # at most this many missed weeks are generated at start
 
 
-def read_week_inputs(store, settings: Settings):
-    """The Riwayat, Umpan Balik and Petugas tabs (None when a tab is absent)."""
+def read_week_inputs(store, settings: Settings, archives=None, since_year: int | None = None):
+    """The Riwayat, Umpan Balik and Petugas tabs (None when a tab is absent). With
+    ``archives`` (adapters/archive.py), every archived year from ``since_year`` on
+    comes first, then the live rows, in the live header's column order: a week
+    reads the same whether its visits were archived or not."""
+    from bukutamu.core.archive import merged_tab
     t = settings.tabs
     snap = store.read([t.history, t.feedback, t.officers])
-    return snap.tab(t.history), snap.tab(t.feedback), snap.tab(t.officers)
+    older_history, older_feedback = [], []
+    for year in archives.years() if archives is not None else ():
+        if since_year is not None and year < since_year:
+            continue
+        a = archives.get(year).read([t.history, t.feedback])
+        older_history += [a.tab(t.history)] if a.tab(t.history) is not None else []
+        older_feedback += [a.tab(t.feedback)] if a.tab(t.feedback) is not None else []
+    return (merged_tab(snap.tab(t.history), older_history), merged_tab(snap.tab(t.feedback), older_feedback),
+            snap.tab(t.officers))
 
 
-def generate(store, settings: Settings, week: Week) -> WeekReport:
-    history, feedback, officers = read_week_inputs(store, settings)
+def generate(store, settings: Settings, week: Week, archives=None) -> WeekReport:
+    since = (week.monday - timedelta(weeks=settings.report.trend_weeks + 1)).year
+    history, feedback, officers = read_week_inputs(store, settings, archives, since)
     if history is None:
         from bukutamu.errors import SchemaError
         raise SchemaError(f'Tab "{settings.tabs.history}" tidak ada; jalankan `bukutamu init`.')

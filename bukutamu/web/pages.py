@@ -479,7 +479,12 @@ def reports():
         from bukutamu.report.weekly import generate
         week = last_finished_week(now(), rt().settings.office.time_zone)
         try:
-            generate(rt().store(), rt().settings, week)
+            from bukutamu.bootstrap import archive_stores
+            archives = archive_stores(rt().settings)
+            try:
+                generate(rt().store(), rt().settings, week, archives)
+            finally:
+                archives.close()
             session["pesan"] = f"Laporan {week.label} dibuat."
             return redirect(url_for("pages.reports"))
         except BukutamuError as e:

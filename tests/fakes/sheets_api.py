@@ -15,14 +15,14 @@ Endpoints (documented request/response shapes):
   decimal comma, 15 significant digits, leading zeros lost - and day-first dates
   become formulas, numbers and date serials); nulls skipped;
   writes beyond the grid fail with 400 "exceeds grid limits"; all-or-nothing.
-- ``POST /v4/spreadsheets/{id}:batchUpdate``: addSheet, appendDimension, setDataValidation,
+- ``POST /v4/spreadsheets/{id}:batchUpdate``: addSheet, appendDimension, deleteDimension (rows), setDataValidation,
   addProtectedRange, repeatCell (number format), updateSheetProperties, copyPaste
   (formats/validation).
 API calls need ``Authorization: Bearer <token from /token>`` (401 otherwise).
 
-Test controls: a request log, error injection for the next N requests, a "helpdesk"
+Test controls: more spreadsheets on the same server (``add_spreadsheet``), a request log, error injection for the next N requests, a "helpdesk"
 acting like a person in the browser, ``submit_form`` (a Google Forms response arriving
-the way Forms writes it), and ``on_next_write`` to act between our read and our write. Not modelled: formula evaluation, formats moving with inserted rows, quotas.
+the way Forms writes it), ``on_next_write`` / ``on_next_structure`` to act between our read and our write. Not modelled: formula evaluation, formats moving with inserted rows, quotas.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ class FakeSheetsAPI:
         self.book = Book(spreadsheet_id, title, time_zone)
         if first_sheet:
             self.book.add_sheet(first_sheet)
+        self.books: dict[str, Book] = {spreadsheet_id: self.book}  # more: add_spreadsheet()
         self.lock = threading.RLock()
         self.log: list[dict] = []
         self.shared = True  # False: every API call answers 403 (sheet not shared)
@@ -82,6 +83,7 @@ class FakeSheetsAPI:
         self._tokens: dict[str, float] = {}
         self._faults: deque[Fault] = deque()
         self._next_write: list[Callable[[], None]] = []
+        self._next_structure: list[tuple[str, Callable[[], None]]] = []
         self._late: list[dict] = []
         self._release = threading.Event()
         self._server = None
@@ -116,6 +118,15 @@ class FakeSheetsAPI:
     def spreadsheet_id(self) -> str:
         return self.book.id
 
+    def add_spreadsheet(self, spreadsheet_id: str, title: str = "Arsip (uji)",
+                        first_sheet: str | None = "Sheet1") -> Book:
+        """Another spreadsheet the same service account can open (e.g. a year's archive)."""
+        with self.lock:
+            book = self.books[spreadsheet_id] = Book(spreadsheet_id, title, self.book.time_zone)
+            if first_sheet:
+                book.add_sheet(first_sheet)
+            return book
+
     def register_key(self, client_email: str, public_key: Any) -> None:
         self.keys[client_email] = public_key
 
@@ -147,6 +158,13 @@ class FakeSheetsAPI:
         """Run ``action`` when the next values write arrives, before it is applied."""
         with self.lock:
             self._next_write.append(action)
+
+    def on_next_structure(self, action: Callable[[], None], spreadsheet_id: str | None = None) -> None:
+        """Run ``action`` when the next spreadsheets.batchUpdate (rows added or deleted,
+        formats) arrives for the main spreadsheet (or ``spreadsheet_id``), before it is
+        applied: a person acting at that moment."""
+        with self.lock:
+            self._next_structure.append((spreadsheet_id or self.book.id, action))
 
     def requests(self, kind: str | None = None) -> list[dict]:
         with self.lock:
@@ -307,19 +325,19 @@ class FakeSheetsAPI:
             self._authorise(req)
             m = _PATH.match(req.path)
             assert m is not None
-            if m.group(1) != self.book.id:
+            book = self.books.get(m.group(1))
+            if book is None:
                 raise ApiError(404, "Requested entity was not found.", "NOT_FOUND")
             if not self.shared:
                 raise ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
             with self.lock:
-                return _json(200, self._api(req, m.group(2), body))
+                return _json(200, self._api(req, m.group(2), body, book))
         except ApiError as e:
             return _json(e.code, e.body())
         except _TokenError as e:
             return _json(400, {"error": e.error, "error_description": e.description})
 
-    def _api(self, req: Request, rest: str, body: Any) -> dict:
-        book = self.book
+    def _api(self, req: Request, rest: str, body: Any, book: Book) -> dict:
         if req.method == "GET" and rest == "":
             ranges = req.args.getlist("ranges")
             grid = req.args.get("includeGridData", "false").lower() == "true"
@@ -335,15 +353,20 @@ class FakeSheetsAPI:
             opt = req.args.get("valueRenderOption", "FORMATTED_VALUE")
             return book.read(rest[len("/values/"):], opt, req.args.get("dateTimeRenderOption", "SERIAL_NUMBER"))
         if req.method == "POST" and rest == "/values:batchUpdate":
-            return self._values_batch_update(body or {})
+            return self._values_batch_update(body or {}, book=book)
         if req.method == "POST" and rest == ":batchUpdate":
             requests = (body or {}).get("requests") or []
             if not requests:
                 raise ApiError(400, "Must specify at least one request.")
+            due = [a for sid, a in self._next_structure if sid == book.id]
+            self._next_structure = [(sid, a) for sid, a in self._next_structure if sid != book.id]
+            for action in due:
+                action()
             return {"spreadsheetId": book.id, "replies": book.batch_update(requests)}
         raise ApiError(404, "Method not found.", "NOT_FOUND")
 
-    def _values_batch_update(self, body: dict, people: bool = True) -> dict:
+    def _values_batch_update(self, body: dict, people: bool = True, book: Book | None = None) -> dict:
+        book = book or self.book
         actions, self._next_write = (self._next_write, []) if people else ([], self._next_write)
         for action in actions:
             action()  # a person acts between our read and our write
@@ -351,19 +374,19 @@ class FakeSheetsAPI:
         if not option:
             raise ApiError(400, "'valueInputOption' is required but not specified")
         data = body.get("data") or []
-        areas = [self.book.check_write(d.get("range", ""), d.get("values") or [], option) for d in data]
+        areas = [book.check_write(d.get("range", ""), d.get("values") or [], option) for d in data]
         responses = []
         for d, area in zip(data, areas):
-            r = self.book.write(area, d.get("values") or [], option)
+            r = book.write(area, d.get("values") or [], option)
             if body.get("includeValuesInResponse"):
-                r["updatedData"] = self.book.read(d["range"], body.get("responseValueRenderOption", "FORMATTED_VALUE"),
+                r["updatedData"] = book.read(d["range"], body.get("responseValueRenderOption", "FORMATTED_VALUE"),
                                                   body.get("responseDateTimeRenderOption", "SERIAL_NUMBER"))
             responses.append(r)
-        return {"spreadsheetId": self.book.id,
+        return {"spreadsheetId": book.id,
                 "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
                 "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
                 "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
-                "totalUpdatedSheets": len({parse_range(d["range"], self.book).sheet.sheet_id for d in data}),
+                "totalUpdatedSheets": len({parse_range(d["range"], book).sheet.sheet_id for d in data}),
                 "responses": responses}
 
     # -- auth --------------------------------------------------------------------

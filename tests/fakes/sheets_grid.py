@@ -505,6 +505,21 @@ class Book:
         else:
             raise ApiError(400, "dimension must be ROWS or COLUMNS")
 
+    def _req_deleteDimension(self, body: dict) -> None:
+        """Rows only (what bukutamu deletes). Like Google: the rows below move up, the
+        grid shrinks, and a sheet cannot lose all of its non-frozen rows."""
+        rng = body.get("range") or {}
+        s = self.by_id(rng.get("sheetId", 0))
+        if rng.get("dimension") != "ROWS":
+            raise ApiError(400, "the fake deletes ROWS only")
+        a, b = int(rng.get("startIndex", 0)), int(rng.get("endIndex", 0))
+        if not 0 <= a < b <= s.row_count:
+            raise ApiError(400, f"Invalid range: rows {a}-{b} outside the grid of {s.row_count} rows")
+        if b - a >= s.row_count - s.frozen_rows:
+            raise ApiError(400, "You can't delete all the rows in the sheet.")
+        s.rows = s.rows[:a] + s.rows[b:]  # a new list: the batch's rollback keeps the old one
+        s.row_count -= b - a
+
     def _req_setDataValidation(self, body: dict) -> None:
         rng = body.get("range") or {}
         self.by_id(rng.get("sheetId", 0)).validations.append((dict(rng), copy.deepcopy(body.get("rule"))))

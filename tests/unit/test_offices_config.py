@@ -177,6 +177,11 @@ def test_validation_names_the_office_s_key(tmp_path, env, text, expected):
      "offices.b.report.folder: sama dengan kantor a"),
     ("[offices.a.mail]\noutbox = 'keluar'\n[offices.b.mail]\noutbox = 'keluar'\n",
      "offices.b.mail.outbox: sama dengan kantor a"),
+    (f"[offices.a.archive.spreadsheets]\n2026 = '{SHEET_B}'\n[offices.b.archive.spreadsheets]\n2026 = '{SHEET_B}'\n",
+     "offices.b.archive.spreadsheets.2026: sama dengan kantor a"),
+    (f"[offices.a.store]\nkind = 'google'\nspreadsheet_id = '{SHEET_A}'\n"
+     f"[offices.b.archive.spreadsheets]\n2026 = '{SHEET_A}'\n",
+     "offices.b.archive.spreadsheets.2026: sama dengan kantor a"),
 ])
 def test_two_offices_never_share_a_store_or_a_folder(tmp_path, env, text, expected):
     env = {**env, "BUKUTAMU_GOOGLE_KEY_FILE": "/k.json", "BUKUTAMU_HMAC_KEY": KEY_A}

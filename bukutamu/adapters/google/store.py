@@ -224,6 +224,68 @@ class GoogleSheetStore:
         self.write(WriteBatch(updates=updates))
         return True
 
+    def remove_rows(self, tab: str, rows: Sequence[Row]) -> int:
+        """The port's archive delete. Sheets deletes rows by position only, so: one
+        fresh read of the tab finds the rows by content just before one
+        ``spreadsheets.batchUpdate`` of deleteDimension requests (bottom up), then one
+        read checks the result. A person sorting or inserting in the moment between
+        the two could shift a deletion onto another row: such a row is found missing
+        by the check and written back at the end of the tab (rare; logged)."""
+        if not rows:
+            return 0
+        info = self._metadata().sheets.get(tab)
+        if info is None:
+            raise StoreError(f'Tab "{tab}" tidak ada di spreadsheet; jalankan `bukutamu init`.')
+        before = self._fetch([quote_tab(tab)])[0]
+        width = len(before[0]) if before else 0
+        wanted = Counter(_content(r.values, width) for r in rows)
+        doomed: list[int] = []  # 0-based grid rows
+        for index, cells in enumerate(before[1:], start=1):
+            key = _content(cells, width)
+            if any(c is not None for c in key) and wanted[key] > 0:
+                wanted[key] -= 1
+                doomed.append(index)
+        if not doomed:
+            return 0
+        requests: list[dict] = []
+        if len(doomed) >= info.row_count - 1:  # Google keeps at least one row under the header
+            requests.append({"appendDimension": {"sheetId": info.sheet_id, "dimension": "ROWS", "length": 1}})
+            info.row_count += 1
+        for start, end in reversed(_runs(doomed)):
+            requests.append({"deleteDimension": {"range": {"sheetId": info.sheet_id, "dimension": "ROWS",
+                                                           "startIndex": start, "endIndex": end}}})
+        self._tabs.pop(tab, None)  # row numbers of earlier snapshots mean nothing now
+        try:
+            self._spreadsheet().batch_update({"requests": requests})
+        except StoreError:
+            self.invalidate_metadata()
+            raise
+        info.row_count -= len(doomed)
+        after = self._fetch([quote_tab(tab)])[0]
+        kept = set(doomed)
+        stayed = Counter(_content(c, width) for i, c in enumerate(before[1:], start=1) if i not in kept)
+        now = Counter(_content(c, width) for c in after[1:])
+        stayed.pop((), None)
+        lost = _really_lost(stayed - now, now - stayed)
+        if lost:
+            self._write_back(tab, info, len(after), lost)
+        return len(doomed)
+
+    def _write_back(self, tab: str, info, used_rows: int, rows: list[tuple]) -> None:
+        """Rows a deletion took by mistake (a person moved rows at that moment): put
+        back at the end of the tab, values as read (RAW)."""
+        need = used_rows + len(rows)
+        if need > info.row_count:
+            self._spreadsheet().batch_update({"requests": [{"appendDimension": {
+                "sheetId": info.sheet_id, "dimension": "ROWS", "length": need - info.row_count}}]})
+            info.row_count = need
+        width = max(len(r) for r in rows)
+        values = [["" if v is None else v for v in r] + [""] * (width - len(r)) for r in rows]
+        self._spreadsheet().values_batch_update({"valueInputOption": "RAW", "data": [
+            {"range": f"{quote_tab(tab)}!A{used_rows + 1}:{col_letter(width - 1)}{need}", "values": values}]})
+        log.warning("Google Sheets: %d baris ikut terhapus saat pengarsipan karena baris diurutkan/disisipkan "
+                    "pada saat yang sama; baris itu sudah ditulis kembali di akhir tab \"%s\".", len(rows), tab)
+
     def close(self) -> None:
         if self._uncertain:
             self._save_watch()
@@ -453,3 +515,37 @@ class GoogleSheetStore:
             raise StoreError(f"{rep.unresolved} baris bergeser saat bukutamu menulis (ada yang menyisipkan, "
                              "mengurutkan, atau menghapus baris). Sel yang salah tempat sudah dikembalikan; "
                              "perubahan untuk baris itu diulang pada siklus berikutnya.")
+
+
+def _content(cells: Sequence[Any], width: int) -> tuple:
+    """A row's cells as a snapshot holds them (header width, "" read as empty, no
+    trailing empties): the identity a deletion matches on."""
+    out = [None if c == "" else c for c in list(cells)[:width]]
+    while out and out[-1] is None:
+        out.pop()
+    return tuple(out)
+
+
+def _really_lost(missing: Counter, new: Counter) -> list[tuple]:
+    """Rows gone from the tab that were not deleted on purpose, less those a person
+    edited meanwhile (a new row with the same column A, e.g. the form timestamp, is
+    the edited row, not a loss)."""
+    spare = Counter(row[0] for row in new.elements() if row)
+    lost = []
+    for row in missing.elements():
+        if row and spare[row[0]] > 0:
+            spare[row[0]] -= 1
+        else:
+            lost.append(row)
+    return lost
+
+
+def _runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """Sorted row indexes -> [start, end) runs, so adjacent rows go in one request."""
+    runs: list[tuple[int, int]] = []
+    for i in sorted(indexes):
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
