@@ -392,6 +392,11 @@ def _load_offices(raw: dict[str, Any], env: Mapping[str, str], source: str) -> l
         if unknown:
             raise ConfigError(f"offices.{slug}: bagian tidak dikenal: " + ", ".join(unknown)
                               + " (yang boleh: " + ", ".join(SECTIONS) + ").")
+        web = own.get("web")
+        for k in ("host", "port"):
+            if isinstance(web, dict) and k in web:
+                raise ConfigError(f"offices.{slug}.web.{k}: `serve` melayani semua kantor dari satu alamat; atur "
+                                  f"web.{k} di [web] bersama (halaman kantor ini ada di /{slug}/).")
         office_env = dict(env)
         for name in PER_OFFICE_ENV:
             if env.get(office_env_name(name, slug)):

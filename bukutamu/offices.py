@@ -8,6 +8,7 @@ thread only: it sets the shared stop event and waits for every office.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Callable, Sequence
@@ -71,16 +72,31 @@ class OfficePrefix(logging.Filter):
         return True
 
 
+@contextlib.contextmanager
+def log_office_prefix():
+    """While inside: log lines from an office's thread start with ``[slug]``."""
+    prefix = OfficePrefix()
+    handlers = list(logging.getLogger().handlers)
+    for h in handlers:
+        h.addFilter(prefix)
+    try:
+        yield
+    finally:
+        for h in handlers:
+            h.removeFilter(prefix)
+
+
 def run_offices(offices: Sequence[Settings], start: StartOffice, report: ReportFailure,
                 stop_event: threading.Event, *, retry_seconds: float = RETRY_START_SECONDS) -> int:
     """Run every office until ``stop_event`` is set. Returns when all have stopped.
     When no office could start at all, the first error is raised (exit code of its
     kind, e.g. 75 for a lock held by another poller)."""
-    prefix = OfficePrefix()
-    handlers = logging.getLogger().handlers
-    for h in handlers:
-        h.addFilter(prefix)
     threads = [OfficeThread(s, start, stop_event, report, retry_seconds) for s in offices]
+    with log_office_prefix():
+        return _run(threads, offices, stop_event)
+
+
+def _run(threads: list[OfficeThread], offices: Sequence[Settings], stop_event: threading.Event) -> int:
     try:
         for t in threads:
             t.start()
@@ -100,6 +116,4 @@ def run_offices(offices: Sequence[Settings], start: StartOffice, report: ReportF
         stop_event.set()
         for t in threads:
             t.join(60)
-        for h in handlers:
-            h.removeFilter(prefix)
     return 0

@@ -40,6 +40,9 @@ def run(args) -> int:
     port = offices[0].web.port if args.port is None else args.port
     host = offices[0].web.host  # one server: [web] host/port of the top level
     with contextlib.ExitStack() as stack:
+        if offices[0].slug:
+            from bukutamu.offices import log_office_prefix
+            stack.enter_context(log_office_prefix())
         apps, failed = {}, []
         for settings in offices:
             try:
@@ -52,9 +55,9 @@ def run(args) -> int:
                 _report(settings, e)
         if not apps:
             raise ConfigError("Tidak ada kantor yang bisa berjalan (lihat pesan di atas).")
-        if len(offices) == 1:
+        if not offices[0].slug:  # no [offices]: the one office at /, as always
             wsgi = apps[offices[0].slug]
-        else:
+        else:  # [offices.<slug>]: each at /<slug>/ (as web.base_url says), the list at /
             from werkzeug.middleware.dispatcher import DispatcherMiddleware
             wsgi = DispatcherMiddleware(_index_app(offices, failed), {f"/{slug}": app for slug, app in apps.items()})
         from waitress import create_server
@@ -71,7 +74,7 @@ def run(args) -> int:
             if settings.store.kind == "embedded" and not settings.web.base_url and settings.slug not in failed:
                 warn(("" if len(offices) == 1 else f"Kantor {settings.slug}: ")
                      + "web.base_url belum diisi: tautan di email petugas/tamu tidak membuka halaman lokal.")
-        if len(offices) == 1:
+        if not offices[0].slug:
             say(f"bukutamu serve berjalan di {url}/ (kios {url}/daftar, meja {url}/meja, antrian {url}/antrian)")
         else:
             say(f"bukutamu serve berjalan di {url}/ untuk {len(apps)} kantor: "

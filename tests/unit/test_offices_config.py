@@ -156,6 +156,7 @@ def test_one_office_commands_need_kantor(tmp_path, env):
     ("[offices.x.tabs]\nregister = ''\n", "[offices.x.tabs]: nama tab tidak boleh kosong"),
     ("[offices.x.store]\nwarna = 'biru'\n", "[offices.x.store]: kunci tidak dikenal: warna"),
     ("[offices.x.office]\ntime_zone = 'Mars/Olympus'\n", "offices.x.office.time_zone: zona waktu"),
+    ("[offices.x.web]\nport = 8081\n", "offices.x.web.port: `serve` melayani semua kantor dari satu alamat"),
 ])
 def test_validation_names_the_office_s_key(tmp_path, env, text, expected):
     assert error(write(tmp_path, text), env).startswith(expected)
