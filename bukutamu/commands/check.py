@@ -19,7 +19,9 @@ RECENT_ROWS = 1000  # bidang chosen by the latest guests
 def add_parser(sub) -> None:
     p = sub.add_parser("check", help="periksa konfigurasi, kredensial, akses sheet, kolom, dan SMTP",
                        description="Memeriksa semua yang dibutuhkan poller, satu baris lulus/gagal per hal, "
-                                   "dengan petunjuk perbaikan. Tidak menulis apa pun.")
+                                   "dengan petunjuk perbaikan. Tidak menulis apa pun. Dengan beberapa kantor "
+                                   "([offices.KODE]): satu blok per kantor (atau hanya --kantor KODE), lalu kuota "
+                                   "baca Google per service account.")
     p.set_defaults(func=run)
 
 
