@@ -22,7 +22,8 @@ def add_parser(sub) -> None:
                                    "petugas /petugas, layar antrian /antrian, laporan /laporan, halaman tautan "
                                    "email /tautan/...) bersama poller, dalam satu proses. Alamat dari [web] host "
                                    "(bawaan 127.0.0.1: hanya komputer ini); isi alamat LAN untuk perangkat lain. "
-                                   "Berhenti bersih dengan Ctrl+C / SIGTERM. Satu proses per store.")
+                                   "Berhenti bersih dengan Ctrl+C / SIGTERM. Satu proses per store. Dengan beberapa "
+                                   "kantor ([offices.KODE]): halaman setiap kantor di /KODE/..., daftar kantor di /.")
     p.add_argument("--port", type=int, default=None, help="port (bawaan: web.port; 0 = pilih port bebas)")
     p.set_defaults(func=run)
 
