@@ -107,6 +107,7 @@ def _run(threads: list[OfficeThread], offices: Sequence[Settings], stop_event: t
             stop_event.set()
             for t in threads:
                 t.join()
+            log.error("Tidak ada kantor yang bisa berjalan; berhenti (galat kantor %s di bawah).", offices[0].slug)
             raise threads[0].first_error  # type: ignore[misc]
         log.info("%d kantor berjalan: %s.", len(threads), ", ".join(s.slug for s in offices))
         while any(t.is_alive() for t in threads):
