@@ -283,3 +283,14 @@ def test_a_hanging_office_and_one_that_cannot_start_leave_the_third_cycling(tmp_
         assert len(queue_c) == 2 and all(queue_c)
     finally:
         fake.stop()
+
+
+def test_run_stops_when_no_office_can_start(tmp_path):
+    (tmp_path / "bukutamu.toml").write_text('[offices.dinas-a.office]\nname = "A"\n[offices.dinas-b.office]\n'
+                                            'name = "B"\n', encoding="utf-8")
+    env = {**os.environ, "BUKUTAMU_DATA": str(tmp_path / "data"), "BUKUTAMU_CONFIG": str(tmp_path / "bukutamu.toml")}
+    env.pop("BUKUTAMU_HMAC_KEY", None)
+    out = cli(env, tmp_path, "run", timeout=60)  # neither office ran `init`: no HMAC key
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "Tidak ada kantor yang bisa berjalan" in out.stderr and "[dinas-b] Kantor dinas-b" in out.stderr
+    assert "Galat: Kunci HMAC" in out.stderr
