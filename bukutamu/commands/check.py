@@ -29,19 +29,17 @@ def _credentials(settings) -> tuple[str, str]:
     if settings.store.kind != "google":
         return INFO, "Kredensial Google: tidak diperlukan (mode tertanam)"
     path = settings.secrets.google_key_file
+    var = ENV_GOOGLE_KEY
     if settings.slug:  # the office's own variable, or the shared one
         from bukutamu.config import office_env_name
-        ENV_GOOGLE_KEY = f"{office_env_name(globals()['ENV_GOOGLE_KEY'], settings.slug)} atau " \
-                         f"{globals()['ENV_GOOGLE_KEY']}"  # noqa: N806
-    else:
-        ENV_GOOGLE_KEY = globals()["ENV_GOOGLE_KEY"]  # noqa: N806
+        var = f"{office_env_name(ENV_GOOGLE_KEY, settings.slug)} atau {ENV_GOOGLE_KEY}"
     try:
         with open(path, encoding="utf-8") as f:
             info = json.load(f)
     except FileNotFoundError:
-        return FAIL, f"Kredensial Google: berkas di {ENV_GOOGLE_KEY} tidak ada — periksa path-nya"
+        return FAIL, f"Kredensial Google: berkas di {var} tidak ada — periksa path-nya"
     except (ValueError, UnicodeDecodeError):
-        return FAIL, f"Kredensial Google: berkas di {ENV_GOOGLE_KEY} bukan JSON — unduh ulang kunci service account"
+        return FAIL, f"Kredensial Google: berkas di {var} bukan JSON — unduh ulang kunci service account"
     missing = [k for k in ("client_email", "private_key", "token_uri") if not info.get(k)]
     if info.get("type") != "service_account" or missing:
         return FAIL, ("Kredensial Google: bukan kunci service account"
