@@ -1,20 +1,33 @@
-"""`bukutamu serve` with two offices in one config: each office's pages under
-/<slug>/ over its own store, poller and users; an index at /. Plain HTTP against
-the real process."""
+"""`bukutamu serve` with several offices in one config: each office's pages under
+/<slug>/ over its own store, poller and users; an index at /; an office another
+process already serves is reported and left out. Plain HTTP against the real process."""
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import datetime
 
 import requests
 
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.core.register import read_register
-from tests.web.conftest import PASSWORDS, WIB, cli, csrf_of, free_port, guests, kiosk_fields, start_serve
+from tests.web.conftest import KEY, PASSWORDS, WIB, cli, csrf_of, free_port, guests, kiosk_fields, start_serve
 
 OFFICES = {"biro-pbj": "Biro PBJ Uji", "dinas-pu": "Dinas PU Uji"}
+
+
+def wait_for(predicate, timeout=60.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def test_each_office_answers_under_its_own_path(tmp_path):
@@ -22,9 +35,10 @@ def test_each_office_answers_under_its_own_path(tmp_path):
     cfg = tmp_path / "bukutamu.toml"
     cfg.write_text(f'[poll]\ninterval_seconds = 2\n[web]\nport = {port}\nkiosk_per_minute = 100\n'
                    f'base_url = "http://127.0.0.1:{port}"\n'
-                   + "".join(f'[offices.{slug}.office]\nname = "{name}"\n' for slug, name in OFFICES.items()),
-                   encoding="utf-8")
-    for slug in OFFICES:
+                   + "".join(f'[offices.{slug}.office]\nname = "{name}"\n' for slug, name in OFFICES.items())
+                   # an office already served by another process: reported, the others still serve
+                   + '[offices.baru.office]\nname = "Kantor Baru Uji"\n', encoding="utf-8")
+    for slug in (*OFFICES, "baru"):
         assert cli(cfg, "--kantor", slug, "init").returncode == 0
     made = cli(cfg, "--kantor", "dinas-pu", "pengguna", "tambah", "meja", "--peran", "helpdesk", "--sandi-stdin",
                stdin=PASSWORDS["meja"] + "\n")
@@ -33,6 +47,10 @@ def test_each_office_answers_under_its_own_path(tmp_path):
     bare = cli(cfg, "pengguna", "daftar")
     assert bare.returncode == 2 and "biro-pbj, dinas-pu" in bare.stderr
 
+    env = {**os.environ, "BUKUTAMU_HMAC_KEY": KEY, "BUKUTAMU_DATA": str(tmp_path / "data")}
+    other = subprocess.Popen([sys.executable, "-m", "bukutamu", "--config", str(cfg), "--kantor", "baru", "run"],
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert wait_for(lambda: (tmp_path / "data" / "baru" / "status.json").exists())
     proc = start_serve(cfg)
     try:
         line = proc.stdout.readline()
@@ -41,6 +59,8 @@ def test_each_office_answers_under_its_own_path(tmp_path):
         index = requests.get(url + "/")
         assert index.status_code == 200 and "Content-Security-Policy" in index.headers
         assert all(name in index.text and f'href="/{slug}/daftar"' in index.text for slug, name in OFFICES.items())
+        assert "Kantor Baru Uji (baru) — <b>tidak berjalan</b>" in index.text
+        assert requests.get(url + "/baru/daftar").status_code == 404
         assert requests.get(url + "/daftar").status_code == 404
 
         a, b = (requests.Session() for _ in OFFICES)
@@ -68,7 +88,10 @@ def test_each_office_answers_under_its_own_path(tmp_path):
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=60)
+        other.terminate()
+        other.communicate(timeout=60)
     assert proc.returncode == 0 and "Traceback" not in err, err
+    assert "Kantor baru tidak bisa berjalan: Poller lain sedang berjalan" in err
     assert "berhenti dengan bersih" in out
     rows = {}
     for slug in OFFICES:
