@@ -65,7 +65,7 @@ class StatusFile:
 
     def cycle_done(self, report, now: datetime) -> bool:
         count = self.data.get("jumlah_siklus")
-        count = count + 1 if isinstance(count, int) else 1  # cycles since this file started (a heartbeat)
+        count = count + 1 if isinstance(count, int) else 1  # cycles since `run` started (a heartbeat count)
         return self.update(siklus_terakhir=now.isoformat(timespec="seconds"), ok=True, galat_terakhir="",
                            jumlah_siklus=count,
                            hasil={"kunjungan_baru": report.new_visits, "perubahan_status": report.transitions,
