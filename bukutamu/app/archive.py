@@ -22,10 +22,10 @@ from typing import Callable
 
 from bukutamu.adapters.store import SheetStore, TabSpec
 from bukutamu.core.archive import (ArchiveRules, ArchiveTabs, archive_headers, archived_visits, due_visits,
-                                   orphans, plan_copy, plan_removal)
+                                   orphans, plan_copy, plan_removal, rows_by_visit)
 from bukutamu.core.mail import MailKey
 from bukutamu.core.schema import REGISTER_COLUMNS, resolve_columns
-from bukutamu.core.sheet import Snapshot
+from bukutamu.core.sheet import Snapshot, Tab
 
 log = logging.getLogger("bukutamu")
 CHUNK = 2000  # visits per archive write: a few MB at most, under Google's request size
@@ -96,9 +96,10 @@ def archive_visits(store: SheetStore, archives, settings, sop, journal, now: dat
             continue
         report.years.append(year)
         report.visits += len([v for v in visits if v in due])
+        grouped = {name: rows_by_visit(live.tab(name), tabs, visits, settings.columns) for name in tabs.all}
         for start in range(0, len(visits), CHUNK):
             part = visits[start:start + CHUNK]
-            copy = plan_copy(live, archived, part, year, tabs, settings.columns)
+            copy = plan_copy(_only(live, grouped, part), archived, part, year, tabs, settings.columns)
             for a in copy.appends:
                 report.copied[a.tab] = report.copied.get(a.tab, 0) + 1
             if dry_run:
@@ -119,6 +120,16 @@ def archive_visits(store: SheetStore, archives, settings, sop, journal, now: dat
     return report
 
 
+def _only(live: Snapshot, grouped: dict, visits: list[str]) -> Snapshot:
+    """The live snapshot cut down to these visits' rows (grouped once per year), so a
+    chunk's plan does not scan the whole history again."""
+    tabs = {}
+    for name, tab in live.tabs.items():
+        rows = grouped.get(name)
+        tabs[name] = tab if rows is None else Tab(name, tab.header, tuple(r for v in visits for r in rows.get(v, ())))
+    return Snapshot(tabs, live.time_zone, live.missing_tabs, live.cell_count)
+
+
 def _idle(rules: ArchiveRules) -> ArchiveRules:
     from dataclasses import replace
     return replace(rules, busy=frozenset())
@@ -137,3 +148,16 @@ def _specs(live: Snapshot, tabs: ArchiveTabs) -> list[TabSpec]:
 def _visit_header(archived: Snapshot, tabs: ArchiveTabs, settings) -> str:
     reg = archived.tab(tabs.register)
     return resolve_columns(reg.name, reg.header, REGISTER_COLUMNS, settings.columns).header["visit_id"]
+
+
+def archive_job(settings, store: SheetStore, archives, sop, journal,
+                clock: Callable[[], datetime]) -> Callable[[], None]:
+    """The daily job `bukutamu run` schedules (archive.at, and once at start). It runs
+    in the poller's thread, between two cycles, so no cycle writes meanwhile."""
+
+    def job() -> None:
+        report = archive_visits(store, archives, settings, sop, journal, clock())
+        for line in report.lines() if report.visits else ():
+            log.info(line)
+
+    return job

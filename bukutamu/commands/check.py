@@ -131,6 +131,42 @@ def _plain_text(store, settings, snapshot) -> list[tuple[str, str]]:
     return out
 
 
+def _archive_lines(snapshot, settings) -> list[tuple[str, str]]:
+    """Where the archive is, whether each archive spreadsheet opens, and whether
+    finished visits are piling up in the live tabs (the daily archive not running)."""
+    from bukutamu.bootstrap import archive_stores
+    from bukutamu.core.archive import ArchiveRules, due_visits
+    from bukutamu.bootstrap import sop_of
+    from bukutamu.app.archive import archive_tabs
+    from datetime import datetime
+    out: list[tuple[str, str]] = []
+    archives = archive_stores(settings)
+    try:
+        years = archives.years()
+        out.append((INFO, "Arsip: " + (", ".join(f"{y} ({archives.describe(y)})" for y in years) if years
+                                       else "belum ada") + f"; diarsipkan tiap hari pukul {settings.archive.at}, "
+                    f"kunjungan yang selesai sedikitnya {settings.archive.after_days} hari lalu"))
+        for year in sorted(settings.archive.spreadsheets) if settings.store.kind == "google" else ():
+            try:
+                archives.get(year).read([settings.tabs.register])
+            except BukutamuError as e:
+                out.append((FAIL, f"Arsip {year}: spreadsheet {settings.archive.spreadsheets[year]} tidak bisa "
+                                  f"dibuka ({e}). Bagikan ke email service account sebagai Editor, atau hapus "
+                                  f"tahun itu dari archive.spreadsheets."))
+    finally:
+        archives.close()
+    sop = sop_of(settings)
+    closed = frozenset(s.label for s in sop.states.values() if not s.open)
+    tz = settings.office.tz
+    # Riwayat is read append-only here: each visit's closing day is then its registration day.
+    waiting = due_visits(snapshot, ArchiveRules(archive_tabs(settings), closed, settings.archive.after_days,
+                                                datetime.now(tz).date(), tz, dict(settings.columns)))
+    if len(waiting) >= 500:
+        out.append((WARN, f"Arsip: {len(waiting)} kunjungan selesai masih di tab aktif (setiap siklus membacanya). "
+                          "Jalankan `bukutamu arsip`, atau pastikan `bukutamu run` berjalan (mengarsipkan tiap hari)."))
+    return out
+
+
 def run(args) -> int:
     try:
         offices = offices_from(args)
@@ -214,6 +250,7 @@ def check_office(settings) -> list[tuple[str, str]]:
             lines.append(_cell_budget(cells, snapshot, settings))
         if not problems:
             lines += [(WARN, f"Petugas: {w}") for w in _officer_warnings(snapshot, settings)]
+            lines += _archive_lines(snapshot, settings)
     try:
         from bukutamu.bootstrap import open_mailer
         mailer = open_mailer(settings)

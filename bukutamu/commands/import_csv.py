@@ -29,6 +29,22 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _archived_seconds(settings) -> Counter:
+    """Form timestamps (to the second) of the visits already moved to the archive."""
+    from bukutamu.bootstrap import archive_stores
+    seen: Counter = Counter()
+    archives = archive_stores(settings)
+    try:
+        for year in archives.years():
+            tab = archives.get(year).read([settings.tabs.register]).tab(settings.tabs.register)
+            if tab is not None and tab.rows:
+                seen.update(round(float(r.raw("timestamp")) * 86400) for r in read_register(tab, settings.columns).rows
+                            if is_number(r.raw("timestamp")))
+    finally:
+        archives.close()
+    return seen
+
+
 def run(args) -> int:
     settings = settings_from(args)
     if settings.store.kind != "embedded":
@@ -47,6 +63,7 @@ def run(args) -> int:
             # the name or NIK never changes; rows sharing one second are matched by their count.
             seen = Counter(round(float(r.raw("timestamp")) * 86400) for r in view.rows
                            if is_number(r.raw("timestamp")))
+            seen.update(_archived_seconds(settings))  # archived visits were imported too
             ts_i = view.columns.index["timestamp"]
             new = []
             for r in parsed.rows:

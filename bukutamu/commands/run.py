@@ -51,12 +51,6 @@ def build_office(settings: Settings, *, wrap_poll: Callable[[Callable[[], object
     return service, close
 
 
-def daily_jobs(settings: Settings, poller) -> list:
-    """The office's daily jobs besides the poll and the weekly report
-    (``service.DailyJob``: name, callable, "HH:MM"); e.g. archive and purge."""
-    return []
-
-
 def run(args) -> int:
     offices = offices_from(args)
     if len(offices) == 1:
@@ -124,6 +118,17 @@ def report_start_failure(settings: Settings, error: BaseException, message: str)
             mailer.close()
     finally:
         journal.close()
+
+
+def daily_jobs(settings, poller) -> tuple:
+    """Housekeeping `run` and `serve` schedule once a day (and once at start), per
+    office (``service.DailyJob``: name, job, "HH:MM")."""
+    from bukutamu.app.archive import archive_job
+    from bukutamu.bootstrap import archive_stores, sop_of
+    from bukutamu.service import DailyJob
+    archive = archive_job(settings, poller.store, archive_stores(settings), sop_of(settings), poller.journal,
+                          poller.clock)
+    return (DailyJob("arsip", archive, settings.archive.at),)
 
 
 def _weekly_job(settings, poller):

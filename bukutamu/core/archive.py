@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from bukutamu.core.cells import parse_datetime, text
+from bukutamu.core.errors import SchemaError
 from bukutamu.core.helpdesk import is_new_action
 from bukutamu.core.queue import parse_visit_id
 from bukutamu.core.linkforms import CONFIRM_COLUMNS, FEEDBACK_COLUMNS
@@ -142,12 +143,15 @@ def orphans(live: Snapshot, rules: ArchiveRules) -> dict[str, int]:
 # --- rows by visit --------------------------------------------------------------------
 
 def _visit_column(tab: Tab, tabs: ArchiveTabs, renames: Mapping[str, str] | None = None) -> int | None:
-    if tab.name == tabs.register:
-        return resolve_columns(tab.name, tab.header, REGISTER_COLUMNS, renames).index["visit_id"]
-    if tab.name == tabs.history:
-        return resolve_columns(tab.name, tab.header, HISTORY_COLUMNS).index["visit_id"]
-    columns = CONFIRM_COLUMNS if tab.name == tabs.confirmations else FEEDBACK_COLUMNS
-    return resolve_columns(tab.name, tab.header, columns).index.get("visit_id")
+    """Where the visit ID sits; only that column is needed (a link tab missing some
+    other question can still be archived)."""
+    columns = (REGISTER_COLUMNS if tab.name == tabs.register else HISTORY_COLUMNS if tab.name == tabs.history
+               else CONFIRM_COLUMNS if tab.name == tabs.confirmations else FEEDBACK_COLUMNS)
+    try:
+        return resolve_columns(tab.name, tab.header, [c for c in columns if c.key == "visit_id"],
+                               renames if tab.name == tabs.register else None).index.get("visit_id")
+    except SchemaError:
+        return None
 
 
 def _visits_of(tab: Tab | None, tabs: ArchiveTabs) -> set[str]:

@@ -84,6 +84,8 @@ class ServiceThread(threading.Thread):
             service.poll_job()
             if service.weekly_job is not None:
                 service.weekly_job()
+            for job in service.daily_jobs:
+                job()
             wake = self.runner._wake
             while not self.stop_event.is_set():
                 idle = service.scheduler.idle_seconds

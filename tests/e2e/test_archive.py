@@ -148,3 +148,40 @@ def test_killed_at_any_step_the_next_run_finishes_without_loss_or_doubles(office
     office.cli("arsip")
     assert office.state(without_today=True) == want
     assert sum(visit_ids(office.live("Jawaban Formulir 1")).values()) == 4
+
+
+def test_check_names_the_archive_and_an_archive_spreadsheet_it_cannot_open(office):
+    office.cli("arsip")
+    out = office.cli("check", check=False).stdout
+    assert "[INFO] Arsip: 2026 (" in out
+    if office.fake is None:
+        assert "arsip-2026.sqlite" in out
+        return
+    assert "spreadsheet arsip 2026" in out and "[GAGAL] Arsip" not in out
+    text = office.config.read_text(encoding="utf-8").replace('"2026" = ', '"2025" = "1TidakDibagikan000000000000000000000000000", "2026" = ')
+    office.config.write_text(text, encoding="utf-8")
+    out = office.cli("check", check=False).stdout
+    assert "[GAGAL] Arsip 2025: spreadsheet 1TidakDibagikan000000000000000000000000000 tidak bisa dibuka" in out
+    assert "Bagikan ke email service account sebagai Editor" in out
+
+
+def test_reimporting_the_forms_csv_after_archiving_adds_nothing(tmp_path, demo_root):
+    import csv
+    from datetime import timedelta
+
+    from bukutamu.core.cells import EPOCH
+    office = ArchiveOffice("sqlite", tmp_path, demo_root)
+    office.cli("arsip")
+    rows = office.archived("Jawaban Formulir 1")
+    header = [str(h) for h in rows[0]]
+    form = [h for h in header if h and not h.startswith("[") and h not in ("Verifikasi KTP", "Aksi Helpdesk",
+                                                                          "Catatan Helpdesk")]
+    src = tmp_path / "jawaban.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:  # what Google Forms exports: every answer so far
+        w = csv.writer(f)
+        w.writerow(["Timestamp", *form[1:]])
+        for r in rows[1:]:
+            when = EPOCH + timedelta(seconds=round(r[0] * 86400))  # Forms exports whole seconds
+            w.writerow([f"{when:%d/%m/%Y %H:%M:%S}", *(r[header.index(h)] or "" for h in form[1:])])
+    p = office.cli("import-csv", str(src), check=False)
+    assert f"0 baris diimpor, {len(rows) - 1} sudah ada sebelumnya" in p.stdout
