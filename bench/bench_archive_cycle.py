@@ -190,12 +190,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--years", default="1,3")
     ap.add_argument("--demo", default="/tmp/bukutamu-bench-demo")
+    ap.add_argument("--stores", default="sqlite,google")
     args = ap.parse_args()
     week = closed_week(demo_store(Path(args.demo)))
     print(f"Template: {len(week[REG]) - 1} closed visits/week, {len(week[HIST]) - 1} Riwayat rows/week")
     print(f"{'store':<7} {'register':<22} {'before arsip':>22} | {'arsip s':>8} | {'idle s':>7} {'MB read':>8} "
           f"{'req':>6} | {'busy s':>7} {'MB read':>8} {'req':>6} {'+mail s':>8} | ratio idle/busy vs fresh")
-    for kind in ("sqlite", "google"):
+    for kind in args.stores.split(","):
         fresh = None
         for years in [0] + [int(y) for y in args.years.split(",")]:
             with tempfile.TemporaryDirectory() as d:

@@ -285,6 +285,20 @@ class SqliteSheetStore:
                     gone += 1
             return gone
 
+    def compact(self) -> None:
+        """After the archive removed many rows: give the space back (VACUUM when over
+        a quarter of the file is free pages) and empty the WAL, so later reads do not
+        walk a file sized for the history that left."""
+        with self._faults():
+            db = self.db
+            free, pages = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_count"))
+            try:
+                if pages and free / pages > 0.25:
+                    db.execute("VACUUM")
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:
+                pass  # another connection (a web page) is reading: the next archive run compacts
+
     def move_row(self, ref: int, before_ref: int | None) -> None:
         """Re-order a row (as sorting in a sheet would); ids never change."""
         with self._transaction() as db:

@@ -117,6 +117,8 @@ def archive_visits(store: SheetStore, archives, settings, sop, journal, now: dat
             gone = store.remove_rows(tab, rows)
             report.removed[tab] = report.removed.get(tab, 0) + gone
         progress(f"Arsip {year}: baris kunjungan itu dihapus dari tab aktif.")
+    if report.removed and hasattr(store, "compact"):
+        store.compact()  # embedded: the file shrinks back to the live visits
     return report
 
 
