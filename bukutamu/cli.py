@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "email petugas, laporan SLA mingguan.")
     parser.add_argument("--config", metavar="BERKAS",
                         help="berkas konfigurasi TOML (bawaan: $BUKUTAMU_CONFIG, atau mode tertanam)")
+    parser.add_argument("--kantor", metavar="KODE",
+                        help="kantor yang dipakai bila konfigurasi berisi beberapa kantor ([offices.KODE]); "
+                             "tanpa opsi ini `run`, `serve` dan `check` melayani semua kantor")
     parser.add_argument("-v", "--verbose", action="store_true", help="tampilkan log rinci")
     parser.add_argument("--version", action="version", version=f"bukutamu {__version__}",
                         help="tampilkan versi lalu keluar")

@@ -175,6 +175,7 @@ class Settings:
     source: str = "(bawaan)"  # which file the settings came from
     data_dir: Path = Path("data")  # [store] data_dir: this store's own folder (see default_data_dir)
     sop_path: Path = DEFAULT_SOP
+    slug: str = ""  # [offices.<slug>]: which office of a multi-office config ("" = the only office)
 
 
 # --- validation helpers -----------------------------------------------------
@@ -245,6 +246,11 @@ def _email_ok(v: str) -> bool:
     return bool(local) and "." in domain and " " not in v
 
 
+def _office_url(url: str, slug: str) -> str:
+    """The shared web address of a multi-office `serve`: each office under /<slug>."""
+    return f"{url}/{slug}" if url and slug else url
+
+
 def _path(base: Path, v: str) -> Path:
     p = Path(v).expanduser()
     return p if p.is_absolute() else base / p
@@ -308,10 +314,142 @@ def hmac_key_problem(key: str | bytes) -> str | None:
     return None
 
 
-def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Load and validate settings. ``path`` wins over $BUKUTAMU_CONFIG; with neither,
-    the embedded default runs from ./data (or $BUKUTAMU_DATA)."""
+SECTIONS = ("office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop", "web",
+            "archive", "retention")
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+# Secrets an office may have of its own: <NAME>_<SLUG> wins over <NAME>.
+PER_OFFICE_ENV = (ENV_GOOGLE_KEY, ENV_HMAC_KEY, ENV_SMTP_PASSWORD)
+
+
+def office_env_name(name: str, slug: str) -> str:
+    """``BUKUTAMU_HMAC_KEY`` of office ``dinas-x``: ``BUKUTAMU_HMAC_KEY_DINAS_X``."""
+    return f"{name}_{slug.upper().replace('-', '_')}"
+
+
+def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None,
+                  office: str | None = None) -> Settings:
+    """Load and validate the settings of one office. ``path`` wins over
+    $BUKUTAMU_CONFIG; with neither, the embedded default runs from ./data (or
+    $BUKUTAMU_DATA). A file with ``[offices.<slug>]`` tables needs ``office`` (the
+    slug; `--kantor`) unless it names a single office; every office is validated."""
     env = os.environ if env is None else env
+    raw, source = _read_file(path, env)
+    if "offices" not in raw:
+        if office:
+            raise ConfigError(f"--kantor {office}: konfigurasi {source} tidak berisi bagian [offices.<kode>]; "
+                              "jalankan tanpa --kantor.")
+        return _build(raw, env, source)
+    offices = _load_offices(raw, env, source)
+    if office:
+        for s in offices:
+            if s.slug == office:
+                return s
+        raise ConfigError(f"--kantor {office}: kantor tidak dikenal; yang ada di {source}: "
+                          + ", ".join(s.slug for s in offices) + ".")
+    if len(offices) == 1:
+        return offices[0]
+    raise ConfigError(f"Konfigurasi {source} berisi {len(offices)} kantor ("
+                      + ", ".join(s.slug for s in offices) + "): pilih satu dengan --kantor <kode>, "
+                      "mis. `bukutamu --kantor " + offices[0].slug + " …`.")
+
+
+def load_offices(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> list[Settings]:
+    """Every office of the configuration, validated: one Settings per
+    ``[offices.<slug>]`` table (each with its slug), or the single office of a file
+    without ``[offices]`` (slug "")."""
+    env = os.environ if env is None else env
+    raw, source = _read_file(path, env)
+    if "offices" not in raw:
+        return [_build(raw, env, source)]
+    return _load_offices(raw, env, source)
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep merge of TOML tables: ``over`` wins; tables merge key by key."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+_KEYED = re.compile(r"^(\[?)(" + "|".join(SECTIONS) + r")(?=[.\]])")
+
+
+def _office_error(slug: str, message: str) -> str:
+    """A message of the one-office loader, naming the office's key: ``store.path: …``
+    becomes ``offices.<slug>.store.path: …``; anything else is prefixed."""
+    named, n = _KEYED.subn(lambda m: f"{m.group(1)}offices.{slug}.{m.group(2)}", message, count=1)
+    if n:
+        return named
+    for name in PER_OFFICE_ENV:
+        if message.startswith(name + ":") or message.startswith(name + " "):
+            return (f"offices.{slug}: {message} (untuk kantor ini saja: {office_env_name(name, slug)}, "
+                    f"bila tidak ada dipakai {name})")
+    return f"offices.{slug}: {message}"
+
+
+def _load_offices(raw: dict[str, Any], env: Mapping[str, str], source: str) -> list[Settings]:
+    table = raw["offices"]
+    if not isinstance(table, dict) or not table:
+        raise ConfigError("[offices]: tulis satu tabel per kantor, mis. [offices.biro-pbj] dengan "
+                          "[offices.biro-pbj.store] di bawahnya.")
+    shared = {k: v for k, v in raw.items() if k != "offices"}
+    offices = []
+    for slug, own in table.items():
+        if not SLUG.fullmatch(slug):
+            raise ConfigError(f"offices.{slug}: kode kantor hanya boleh huruf kecil a-z, angka, dan tanda hubung "
+                              "(mis. \"dinas-pu\"); kode ini dipakai di folder, alamat web, dan --kantor.")
+        if not isinstance(own, dict):
+            raise ConfigError(f"offices.{slug}: harus berupa tabel ([offices.{slug}.store] dan seterusnya).")
+        unknown = sorted(set(own) - set(SECTIONS))
+        if unknown:
+            raise ConfigError(f"offices.{slug}: bagian tidak dikenal: " + ", ".join(unknown)
+                              + " (yang boleh: " + ", ".join(SECTIONS) + ").")
+        web = own.get("web")
+        for k in ("host", "port"):
+            if isinstance(web, dict) and k in web:
+                raise ConfigError(f"offices.{slug}.web.{k}: `serve` melayani semua kantor dari satu alamat; atur "
+                                  f"web.{k} di [web] bersama (halaman kantor ini ada di /{slug}/).")
+        office_env = dict(env)
+        for name in PER_OFFICE_ENV:
+            if env.get(office_env_name(name, slug)):
+                office_env[name] = env[office_env_name(name, slug)]
+        try:
+            offices.append(_build(_merge(shared, own), office_env, source, slug=slug, own=own, shared=shared))
+        except ConfigError as e:
+            raise ConfigError(_office_error(slug, str(e))) from None
+    _refuse_shared(offices)
+    return offices
+
+
+def _refuse_shared(offices: list[Settings]) -> None:
+    """Two offices never share a store, a data folder, an outbox or a reports folder
+    (a shared journal would skip the second office's mails as "already sent")."""
+    def norm(p: Path) -> str:
+        return os.path.normcase(os.path.abspath(p))
+
+    seen: dict[tuple[str, str], str] = {}
+    for s in offices:
+        things = [("store.data_dir", norm(s.data_dir)), ("report.folder", norm(s.report.folder))]
+        if s.store.kind == "google":
+            things.append(("store.spreadsheet_id", s.store.spreadsheet_id))
+        else:
+            things.append(("store.path", norm(s.store.path)))
+        if s.mail.kind == "outbox":
+            things.append(("mail.outbox", norm(s.mail.outbox)))
+        things += [(f"archive.spreadsheets.{year}", sheet) for year, sheet in s.archive.spreadsheets.items()]
+        for key, value in things:
+            if key.startswith("archive.") or key == "store.spreadsheet_id":
+                key_of = ("spreadsheet", value)  # a live sheet never doubles as another office's archive
+            else:
+                key_of = (key, value)
+            other = seen.setdefault(key_of, s.slug)
+            if other != s.slug:
+                raise ConfigError(f"offices.{s.slug}.{key}: sama dengan kantor {other} ({value}); setiap kantor "
+                                  "butuh miliknya sendiri — atur offices." + s.slug + "." + key + " ke nilai lain.")
+
+
+def _read_file(path: str | os.PathLike | None, env: Mapping[str, str]) -> tuple[dict[str, Any], str]:
     path = path or env.get(ENV_CONFIG) or None
     raw: dict[str, Any] = {}
     source = "(bawaan: mode tertanam)"
@@ -326,16 +464,33 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
         except UnicodeDecodeError:
             raise ConfigError(f"Berkas konfigurasi {p} harus disimpan sebagai UTF-8.") from None
         source = str(p)
-    known = {"office", "store", "tabs", "columns", "poll", "mail", "links", "calendar", "report", "sop", "web",
-             "archive", "retention"}
-    unknown = sorted(set(raw) - known)
+    unknown = sorted(set(raw) - {*SECTIONS, "offices"})
     if unknown:
         raise ConfigError(f"Bagian tidak dikenal di konfigurasi: {', '.join('[' + u + ']' for u in unknown)}.")
+    return raw, source
+
+
+def _build(raw: Mapping[str, Any], env: Mapping[str, str], source: str, *, slug: str = "",
+           own: Mapping[str, Any] | None = None, shared: Mapping[str, Any] | None = None) -> Settings:
+    """One office's Settings from its (merged) tables. For an office of a
+    multi-office file (``slug``), folders not set in its own tables (``own``) get
+    the slug: data ``<data>/<slug>/``, reports ``<folder>/<slug>/``, outbox and web
+    links likewise."""
+    own, shared = own or {}, shared or {}
+
+    def mine(section: str, key: str) -> bool:
+        return isinstance(own.get(section), dict) and key in own[section]
+
+    def inherited(section: str, key: str) -> bool:
+        return bool(slug) and not mine(section, key) and isinstance(shared.get(section), dict) \
+            and key in shared[section]
 
     data_base = Path(env.get(ENV_DATA_DIR) or "data").expanduser()
     base = Path.cwd()  # relative paths in the file are relative to the working directory
     if not data_base.is_absolute():
         data_base = Path.cwd() / data_base
+    if slug:
+        data_base = data_base / slug
 
     o = _Section("office", raw.get("office"))
     tz = o.get("time_zone", OfficeSettings.time_zone, str)
@@ -367,8 +522,14 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     store_path = (_path(base, s.get("path", "", str)) if s.raw.get("path")
                   else data_base / DEFAULT_STORE_FILE)
     spreadsheet_id = s.get("spreadsheet_id", "", str).strip()
-    data_dir = (_path(base, s.get("data_dir", "", str)) if s.raw.get("data_dir")
-                else default_data_dir(kind, store_path, spreadsheet_id, data_base))
+    if s.raw.get("data_dir"):
+        data_dir = _path(base, s.get("data_dir", "", str))
+        if inherited("store", "data_dir"):
+            data_dir = data_dir / slug
+    elif slug:
+        data_dir = data_base  # data/<slug>/
+    else:
+        data_dir = default_data_dir(kind, store_path, spreadsheet_id, data_base)
     store = StoreSettings(
         kind=kind,
         path=store_path,
@@ -415,7 +576,8 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     m = _Section("mail", raw.get("mail"))
     mail = MailSettings(
         kind=m.choice("kind", "outbox", ("outbox", "smtp")),
-        outbox=_path(base, m.get("outbox", "", str)) if m.raw.get("outbox") else data_dir / "outbox",
+        outbox=(_path(base, m.get("outbox", "", str)) / (slug if inherited("mail", "outbox") else "")
+                if m.raw.get("outbox") else data_dir / "outbox"),
         sender=m.get("sender", MailSettings.sender, str),
         sender_name=m.get("sender_name", MailSettings.sender_name, str),
         host=m.get("host", "", str),
@@ -476,7 +638,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
 
     r = _Section("report", raw.get("report"))
     report = ReportSettings(
-        folder=_path(base, r.get("folder", "reports", str)),
+        folder=_path(base, r.get("folder", "reports", str)) / (slug if slug and not mine("report", "folder") else ""),
         recipients=tuple(r.get("recipients", [], list)),
         weekday=r.choice("weekday", "monday", ("monday", "tuesday", "wednesday", "thursday",
                                                  "friday", "saturday", "sunday")),
@@ -496,7 +658,7 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
     web = WebSettings(
         host=w.get("host", WebSettings.host, str).strip(),
         port=w.get("port", WebSettings.port, int),
-        base_url=w.get("base_url", "", str).strip().rstrip("/"),
+        base_url=_office_url(w.get("base_url", "", str).strip().rstrip("/"), slug if inherited("web", "base_url") else ""),
         kiosk_per_minute=w.positive("kiosk_per_minute", WebSettings.kiosk_per_minute, int),
         login_attempts=w.positive("login_attempts", WebSettings.login_attempts, int),
         secure_cookies=w.get("secure_cookies", False, bool),
@@ -555,8 +717,8 @@ def load_settings(path: str | os.PathLike | None = None, env: Mapping[str, str] 
 
     settings = Settings(office=office, store=store, tabs=tabs, columns=dict(c), poll=poll, mail=mail,
                         links=links, calendar=calendar, report=report, web=web, archive=archive,
-                        retention=retention, secrets=secrets, source=source,
-                        data_dir=data_dir, sop_path=sop_path)
+                        retention=retention, secrets=secrets, source=source, data_dir=data_dir,
+                        sop_path=sop_path, slug=slug)
     from bukutamu.adapters.sopfile import load_sop  # validate the SOP at start too
     load_sop(settings.sop_path)
     return settings

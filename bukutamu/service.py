@@ -64,7 +64,10 @@ class StatusFile:
         return cls(Path(path), data if isinstance(data, dict) else {})
 
     def cycle_done(self, report, now: datetime) -> bool:
+        count = self.data.get("jumlah_siklus")
+        count = count + 1 if isinstance(count, int) else 1  # cycles since `run` started (a heartbeat count)
         return self.update(siklus_terakhir=now.isoformat(timespec="seconds"), ok=True, galat_terakhir="",
+                           jumlah_siklus=count,
                            hasil={"kunjungan_baru": report.new_visits, "perubahan_status": report.transitions,
                                   "email_terkirim": report.mails_sent, "email_tertunda": report.mails_pending})
 
@@ -140,15 +143,18 @@ def admin_alert(settings: Settings, state: JobState, now: datetime) -> OutgoingM
 
 
 class Service:
+    """One office's schedule: the poll every interval, the weekly report, and any
+    ``daily`` jobs (DailyJob). ``stop_event`` may be shared by several offices' services."""
+
     def __init__(self, settings: Settings, poll: Callable[[], object], weekly: Callable[[], None] | None,
                  status: StatusFile, send_alert: Callable[[OutgoingMail], None],
                  clock: Callable[[], datetime] | None = None,
                  record_error: Callable[[str], None] = lambda message: None,
-                 daily: tuple[DailyJob, ...] = ()):
+                 daily: tuple[DailyJob, ...] = (), stop_event: threading.Event | None = None):
         self.settings = settings
         self.record_error = record_error
         self.clock = clock or (lambda: datetime.now(settings.office.tz))
-        self.stop_event = threading.Event()
+        self.stop_event = stop_event or threading.Event()
         self.status = status
         self.scheduler = schedule.Scheduler()
         self.send_alert = send_alert

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import sys
 
-from bukutamu.config import Settings, load_settings
+from bukutamu.config import Settings, load_offices, load_settings
 from bukutamu.core.text import clean_text
 
 
 def settings_from(args) -> Settings:
-    settings = load_settings(getattr(args, "config", None))
+    """The one office this command works on: the only one, or `--kantor KODE`
+    (a multi-office config without it stops with the list of offices)."""
+    settings = load_settings(getattr(args, "config", None), office=getattr(args, "kantor", None))
     from bukutamu.cli import set_log_time_zone
     set_log_time_zone(settings.office.tz)  # log times in the office's time zone
     return settings
+
+
+def offices_from(args) -> list[Settings]:
+    """Every office (`run`, `serve`, `check`), or only `--kantor KODE`."""
+    if getattr(args, "kantor", None):
+        return [settings_from(args)]
+    offices = load_offices(getattr(args, "config", None))
+    from bukutamu.cli import set_log_time_zone
+    set_log_time_zone(offices[0].office.tz)
+    return offices
 
 
 def say(message: str) -> None:

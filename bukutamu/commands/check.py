@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from bukutamu.commands._common import say
-from bukutamu.config import ENV_GOOGLE_KEY, ENV_HMAC_KEY, load_settings
+from bukutamu.commands._common import offices_from, say
+from bukutamu.config import ENV_GOOGLE_KEY, ENV_HMAC_KEY
 from bukutamu.core.schema import (HISTORY_COLUMNS, OFFICER_COLUMNS, QUEUE_COLUMNS, REGISTER_COLUMNS,
                                   SYSTEM_COLUMNS, resolve_columns)
 from bukutamu.core.register import read_register
@@ -19,7 +19,9 @@ RECENT_ROWS = 1000  # bidang chosen by the latest guests
 def add_parser(sub) -> None:
     p = sub.add_parser("check", help="periksa konfigurasi, kredensial, akses sheet, kolom, dan SMTP",
                        description="Memeriksa semua yang dibutuhkan poller, satu baris lulus/gagal per hal, "
-                                   "dengan petunjuk perbaikan. Tidak menulis apa pun.")
+                                   "dengan petunjuk perbaikan. Tidak menulis apa pun. Dengan beberapa kantor "
+                                   "([offices.KODE]): satu blok per kantor (atau hanya --kantor KODE), lalu kuota "
+                                   "baca Google per service account.")
     p.set_defaults(func=run)
 
 
@@ -27,13 +29,17 @@ def _credentials(settings) -> tuple[str, str]:
     if settings.store.kind != "google":
         return INFO, "Kredensial Google: tidak diperlukan (mode tertanam)"
     path = settings.secrets.google_key_file
+    var = ENV_GOOGLE_KEY
+    if settings.slug:  # the office's own variable, or the shared one
+        from bukutamu.config import office_env_name
+        var = f"{office_env_name(ENV_GOOGLE_KEY, settings.slug)} atau {ENV_GOOGLE_KEY}"
     try:
         with open(path, encoding="utf-8") as f:
             info = json.load(f)
     except FileNotFoundError:
-        return FAIL, f"Kredensial Google: berkas di {ENV_GOOGLE_KEY} tidak ada — periksa path-nya"
+        return FAIL, f"Kredensial Google: berkas di {var} tidak ada — periksa path-nya"
     except (ValueError, UnicodeDecodeError):
-        return FAIL, f"Kredensial Google: berkas di {ENV_GOOGLE_KEY} bukan JSON — unduh ulang kunci service account"
+        return FAIL, f"Kredensial Google: berkas di {var} bukan JSON — unduh ulang kunci service account"
     missing = [k for k in ("client_email", "private_key", "token_uri") if not info.get(k)]
     if info.get("type") != "service_account" or missing:
         return FAIL, ("Kredensial Google: bukan kunci service account"
@@ -162,13 +168,31 @@ def _archive_lines(snapshot, settings) -> list[tuple[str, str]]:
 
 
 def run(args) -> int:
-    lines: list[tuple[str, str]] = []
     try:
-        settings = load_settings(args.config)
+        offices = offices_from(args)
     except BukutamuError as e:
         say(f"{FAIL} Konfigurasi: {e}")
         return 1
-    lines.append((OK, f"Konfigurasi: {settings.source}"))
+    failed = 0
+    for settings in offices:
+        if len(offices) > 1:
+            say(f"== Kantor {settings.slug}: {settings.office.name} ==")
+        lines = check_office(settings)
+        for mark, text in lines:
+            say(f"{mark} {text}")
+        failed += sum(1 for m, _ in lines if m == FAIL)
+    if len(offices) > 1:
+        say("== Semua kantor ==")
+    for mark, text in quota_lines(offices):
+        say(f"{mark} {text}")
+    say("Semua pemeriksaan lulus." if not failed else f"{failed} pemeriksaan gagal.")
+    return 1 if failed else 0
+
+
+def check_office(settings) -> list[tuple[str, str]]:
+    """One office's lines (configuration, credentials, key, folders, store, columns, mail)."""
+    lines: list[tuple[str, str]] = []
+    lines.append((OK, f"Konfigurasi: {settings.source}" + (f" [offices.{settings.slug}]" if settings.slug else "")))
     lines.append(_credentials(settings))
     from bukutamu.bootstrap import claim_data_dir, key_path, nik_key, open_store
     try:
@@ -235,8 +259,77 @@ def run(args) -> int:
         lines.append((FAIL, f"Email: {problem}") if problem else (OK, f"Email: {mailer.describe()}"))
     except BukutamuError as e:
         lines.append((FAIL, f"Email: {e}"))
-    for mark, text in lines:
-        say(f"{mark} {text}")
-    failed = sum(1 for m, _ in lines if m == FAIL)
-    say("Semua pemeriksaan lulus." if not failed else f"{failed} pemeriksaan gagal.")
-    return 1 if failed else 0
+    return lines
+
+
+# Google Sheets API: read requests per minute per user (a service account) per project.
+READS_PER_MINUTE = 60
+READS_PER_MINUTE_PROJECT = 300  # all users of one Google Cloud project together
+READS_PER_CYCLE = 1  # one batchGet of every tab; metadata is re-read only rarely (tab renamed / created)
+
+
+def reads_per_minute(settings) -> float:
+    return READS_PER_CYCLE * 60 / settings.poll.interval_seconds
+
+
+def max_offices(interval_seconds: int = 15) -> int:
+    """How many offices one service account serves at this poll interval."""
+    return int(READS_PER_MINUTE // (READS_PER_CYCLE * 60 / interval_seconds))
+
+
+def _account(settings) -> tuple[str, str]:
+    """The service account of a key file (client_email, project_id), or the file's path."""
+    path = settings.secrets.google_key_file
+    try:
+        with open(path, encoding="utf-8") as f:
+            info = json.load(f)
+        email, project = info.get("client_email"), info.get("project_id")
+    except (OSError, ValueError, AttributeError):
+        email = project = None
+    return (email if isinstance(email, str) and email else f"berkas {path}",
+            project if isinstance(project, str) else "")
+
+
+def quota_lines(offices) -> list[tuple[str, str]]:
+    """Google offices grouped by service account: their read requests per minute
+    against Google's 60 per minute per user per project."""
+    from bukutamu.config import office_env_name
+    google = [s for s in offices if s.store.kind == "google"]
+    if not google:
+        return []
+    groups: dict[str, list] = {}
+    projects: dict[str, list] = {}
+    for s in google:
+        account, project = _account(s)
+        groups.setdefault(account, []).append(s)
+        if project:
+            projects.setdefault(project, []).append(s)
+    out = []
+    for project, group in projects.items():
+        total = sum(reads_per_minute(s) for s in group)
+        if total > READS_PER_MINUTE_PROJECT:
+            out.append((WARN, f"Kuota Google: project {project} — ±{total:g} permintaan baca/menit dari semua "
+                              f"service account-nya, melebihi batas {READS_PER_MINUTE_PROJECT} per menit per project: "
+                              "pakai service account dari project lain untuk sebagian kantor"))
+    for account, group in groups.items():
+        total = sum(reads_per_minute(s) for s in group)
+        names = ", ".join(s.slug or "kantor ini" for s in group)
+        what = (f"Kuota Google: service account {account} — {len(group)} kantor ({names}), ±{total:g} permintaan "
+                f"baca/menit dari batas {READS_PER_MINUTE} per menit per pengguna per project")
+        if total <= READS_PER_MINUTE:
+            out.append((INFO, what))
+            continue
+        move, left = [], total
+        for s in sorted(group, key=reads_per_minute, reverse=True):
+            if left <= READS_PER_MINUTE:
+                break
+            move.append(s)
+            left -= reads_per_minute(s)
+        hint = ", ".join(f"{s.slug} ({office_env_name(ENV_GOOGLE_KEY, s.slug)})" for s in move if s.slug)
+        out.append((WARN, what + " — MELEBIHI batas: Google akan menolak sebagian siklus (429). "
+                    + (f"Pindahkan kantor {hint} ke service account sendiri (kunci JSON lain), "
+                       if hint else "")
+                    + "atau perpanjang poll.interval_seconds"))
+    out.append((INFO, f"Satu service account melayani paling banyak {max_offices(15)} kantor pada jeda 15 detik "
+                      f"(1 baca per siklus; {READS_PER_MINUTE} baca per menit)"))
+    return out

@@ -69,7 +69,7 @@ def office_today(args: argparse.Namespace) -> date:
     from bukutamu.config import OfficeSettings, load_settings
     from bukutamu.errors import BukutamuError
     try:
-        tz = load_settings(getattr(args, "config", None)).office.tz
+        tz = load_settings(getattr(args, "config", None), office=getattr(args, "kantor", None)).office.tz
     except BukutamuError:
         tz = OfficeSettings().tz
     return datetime.now(tz).date()

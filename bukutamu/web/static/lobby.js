@@ -1,4 +1,4 @@
-// Lobby screen: polls /antrian/data, shows served and waiting numbers (masked names),
+// Lobby screen: polls /antrian/data (its URL from the page: offices live under /<slug>), shows served and waiting numbers (masked names),
 // and calls a number aloud in Indonesian (browser speech synthesis) when the helpdesk
 // presses "Panggil". Browsers allow speech only after one click: "Aktifkan suara".
 (function () {
@@ -36,7 +36,7 @@
     box.setAttribute("data-spoken", spoken(call.antrian));
   }
   function tick() {
-    fetch("/antrian/data", {cache: "no-store", credentials: "same-origin"})
+    fetch(el("layar").getAttribute("data-url"), {cache: "no-store", credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (d) {
         if (!d) { return; }
