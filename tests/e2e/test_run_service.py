@@ -5,21 +5,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.core.cells import datetime_to_serial
 from datetime import datetime
 from zoneinfo import ZoneInfo
+from tests.fakes.waiting import wait_for
 
 
-def wait_for(predicate, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_run_polls_refuses_a_second_instance_and_stops_on_sigterm(tmp_path):

@@ -9,7 +9,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import datetime
 
 import requests
@@ -17,17 +16,11 @@ import requests
 from bukutamu.adapters.sqlite_store import SqliteSheetStore
 from bukutamu.core.register import read_register
 from tests.web.conftest import KEY, PASSWORDS, WIB, cli, csrf_of, free_port, guests, kiosk_fields, start_serve
+from tests.fakes.waiting import wait_for
 
 OFFICES = {"biro-pbj": "Biro PBJ Uji", "dinas-pu": "Dinas PU Uji"}
 
 
-def wait_for(predicate, timeout=60.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_each_office_answers_under_its_own_path(tmp_path):
