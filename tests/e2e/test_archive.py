@@ -185,3 +185,27 @@ def test_reimporting_the_forms_csv_after_archiving_adds_nothing(tmp_path, demo_r
             w.writerow([f"{when:%d/%m/%Y %H:%M:%S}", *(r[header.index(h)] or "" for h in form[1:])])
     p = office.cli("import-csv", str(src), check=False)
     assert f"0 baris diimpor, {len(rows) - 1} sudah ada sebelumnya" in p.stdout
+
+
+def test_run_archives_once_at_start_without_being_asked(office):
+    """`bukutamu run` archives at start (and daily at archive.at): the admin never has to."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.fakes.waiting import wait_for
+    text = office.config.read_text(encoding="utf-8") + "[poll]\ninterval_seconds = 1\n"
+    office.config.write_text(text, encoding="utf-8")
+    env = {**os.environ, **office.env}
+    env.pop("BUKUTAMU_CONFIG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "bukutamu", "--config", str(office.config), "run"],
+                            cwd=office.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: not set(statuses(office.live("Jawaban Formulir 1"))) & {"SELESAI", "BATAL",
+                                                                                         "DUPLIKAT"}, 60)
+        assert sum(visit_ids(office.archived("Jawaban Formulir 1")).values()) >= 30
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
