@@ -16,7 +16,7 @@ under the writer lock: no cycle runs meanwhile.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
@@ -76,8 +76,9 @@ def archive_visits(store: SheetStore, archives, settings, sop, journal, now: dat
     rules = ArchiveRules(tabs, closed, settings.archive.after_days, now.astimezone(settings.office.tz).date(),
                          settings.office.tz, dict(settings.columns), busy_visits(journal))
     live = store.read(list(tabs.all))
-    due = due_visits(live, rules)
-    report = ArchiveReport(dry_run, waiting=len(set(due_visits(live, _idle(rules))) - set(due)))
+    finished = due_visits(live, replace(rules, busy=frozenset()))  # one pass over the whole live snapshot
+    due = {v: y for v, y in finished.items() if v not in rules.busy}
+    report = ArchiveReport(dry_run, waiting=len(finished) - len(due))
     pending = orphans(live, rules)
     for year in sorted(set(due.values()) | set(pending.values())):
         if year not in due.values() and not archives.exists(year):
@@ -130,11 +131,6 @@ def _only(live: Snapshot, grouped: dict, visits: list[str]) -> Snapshot:
         rows = grouped.get(name)
         tabs[name] = tab if rows is None else Tab(name, tab.header, tuple(r for v in visits for r in rows.get(v, ())))
     return Snapshot(tabs, live.time_zone, live.missing_tabs, live.cell_count)
-
-
-def _idle(rules: ArchiveRules) -> ArchiveRules:
-    from dataclasses import replace
-    return replace(rules, busy=frozenset())
 
 
 def _read(archive: SheetStore, tabs: ArchiveTabs) -> Snapshot:

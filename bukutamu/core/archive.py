@@ -283,7 +283,7 @@ def plan_removal(live: Snapshot, archived: Snapshot, visits: Iterable[str], rule
     return out
 
 
-def archived_visits(archived: Snapshot, rules: ArchiveTabs, renames: Mapping[str, str] | None = None) -> set[str]:
+def archived_visits(archived: Snapshot, rules: ArchiveTabs) -> set[str]:
     reg = archived.tab(rules.register)
     return _visits_of(reg, rules) if reg is not None and reg.header else set()
 
